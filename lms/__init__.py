@@ -1,0 +1,1 @@
+"""The learning-management core: what must outlive a class lives here."""

@@ -1,0 +1,37 @@
+"""SQLAlchemy models, one module per concept; importing this package registers them all."""
+
+from lms.models.attendance import (
+    AttendanceCorrection,
+    AttendanceInterval,
+    AttendanceRecord,
+    AttendanceStatus,
+    LeaveReason,
+)
+from lms.models.auth_token import AuthToken
+from lms.models.chat import ChatMessage
+from lms.models.course import Course, CourseRole, Enrolment
+from lms.models.live_session import LiveSession, LiveSessionStatus
+from lms.models.room_event import RoomEvent, RoomEventKind
+from lms.models.school import School, SchoolKind
+from lms.models.user import Role, User
+
+__all__ = [
+    "AttendanceCorrection",
+    "AttendanceInterval",
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "AuthToken",
+    "ChatMessage",
+    "Course",
+    "CourseRole",
+    "Enrolment",
+    "LeaveReason",
+    "LiveSession",
+    "LiveSessionStatus",
+    "Role",
+    "RoomEvent",
+    "RoomEventKind",
+    "School",
+    "SchoolKind",
+    "User",
+]

@@ -1,0 +1,19 @@
+"""Column helpers shared by the models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Enum
+
+
+def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:
+    """A portable enum column: VARCHAR plus CHECK on every backend, stored by value."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [member.value for member in e],
+    )

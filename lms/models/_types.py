@@ -8,7 +8,10 @@ from sqlalchemy import Enum
 
 
 def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    """A portable enum column: VARCHAR plus CHECK on every backend, stored by value."""
+    """A portable enum column: VARCHAR plus CHECK on every backend, stored by value.
+
+    ``name`` names the CHECK constraint, so it must be unique within its table.
+    """
     return Enum(
         enum_cls,
         name=name,

@@ -50,10 +50,10 @@ class AttendanceRecord(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     status: Mapped[AttendanceStatus] = mapped_column(
-        str_enum(AttendanceStatus, "attendance_status")
+        str_enum(AttendanceStatus, "status")
     )
     computed_status: Mapped[AttendanceStatus] = mapped_column(
-        str_enum(AttendanceStatus, "attendance_status")
+        str_enum(AttendanceStatus, "computed_status")
     )
     first_join_at: Mapped[datetime | None]
     seconds_present: Mapped[int] = mapped_column(default=0)
@@ -70,9 +70,9 @@ class AttendanceCorrection(Base):
     changed_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     old_status: Mapped[AttendanceStatus] = mapped_column(
-        str_enum(AttendanceStatus, "attendance_status")
+        str_enum(AttendanceStatus, "old_status")
     )
     new_status: Mapped[AttendanceStatus] = mapped_column(
-        str_enum(AttendanceStatus, "attendance_status")
+        str_enum(AttendanceStatus, "new_status")
     )
     reason: Mapped[str] = mapped_column(String(500))

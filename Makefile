@@ -1,0 +1,38 @@
+# The commands the README names. `make run` starts the platform; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint services install bench-sfu clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the platform on the embedded defaults (SQLite, one node), demo school seeded.
+run: $(STAMP)
+	$(BIN)/newssem serve
+
+## Lint, then the whole test suite (unit, SQLite, PostgreSQL, Redis, browser).
+test: $(STAMP) services
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## Start the local PostgreSQL and Redis the integration tests talk to, if they are down.
+services:
+	@bash .ci/services.sh
+
+## Forwarding vs. transcoding benchmark for the SFU.
+bench-sfu: $(STAMP)
+	$(BIN)/python -m loadtest.sfu_forwarding --subscribers 40 --seconds 20 --json
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

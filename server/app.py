@@ -1,0 +1,101 @@
+"""The application factory: one aiohttp app per node, as in aiohttp-demos' polls.
+
+``init_app`` wires settings, the database engine (opened and closed by ``cleanup_ctx``), the
+REST routes, the live-class socket.io layer and the browser client's static files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from lms.db import create_engine, session_factory
+from server import keys
+from server.auth import LOGIN_LIMITER, LoginRateLimiter
+from server.errors import error_middleware
+from server.routes import setup_routes
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# REST bodies are small JSON documents; anything bigger is a mistake or an attack.
+MAX_BODY_BYTES = 1024 * 1024
+
+# ``server/`` sits next to ``client-web/`` in the repository; an editable install keeps it so.
+CLIENT_WEB_DIR = Path(__file__).resolve().parent.parent / "client-web"
+
+
+def make_node_id() -> str:
+    """Unique per process, readable in logs and ``/healthz``: host, pid and a random suffix."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def database_ctx(settings: Settings) -> Any:
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        """Open the engine with the app and dispose of its pool when the app stops."""
+        engine = create_engine(settings.effective_database_url)
+        app[keys.ENGINE] = engine
+        app[keys.DB] = session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return database
+
+
+class AbsentLive:
+    """Stands in for the live-class layer on a node built without ``server.live``."""
+
+    async def session_ended(self, session_id: int) -> None:
+        return None
+
+    async def fanout_status(self) -> dict[str, Any]:
+        return {"ok": True, "mode": "local", "live": False}
+
+
+def setup_live_layer(app: web.Application) -> None:
+    try:
+        from server.live import setup_live
+    except ModuleNotFoundError as error:
+        if error.name != "server.live":
+            raise  # the layer exists but is broken: fail loudly, not silently REST-only
+        log.warning("live-class layer unavailable (%s); REST only", error)
+        app[keys.LIVE] = AbsentLive()
+        return
+    setup_live(app)
+
+
+def setup_static(app: web.Application, client_dir: Path = CLIENT_WEB_DIR) -> None:
+    """``/`` is the client's page and ``/static/`` its files; directories are never listed."""
+    index = client_dir / "index.html"
+
+    async def index_page(request: web.Request) -> web.StreamResponse:
+        if not index.is_file():
+            raise web.HTTPNotFound(reason="the browser client is not installed")
+        return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    app.router.add_get("/", index_page)
+    if client_dir.is_dir():
+        app.router.add_static("/static/", client_dir, show_index=False, follow_symlinks=False)
+    else:
+        log.warning("no browser client at %s; only the API is served", client_dir)
+
+
+def init_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    app[keys.SETTINGS] = settings
+    app[keys.NODE_ID] = make_node_id()
+    app[LOGIN_LIMITER] = LoginRateLimiter()
+    app.cleanup_ctx.append(database_ctx(settings))
+    setup_routes(app)
+    setup_live_layer(app)
+    setup_static(app)
+    return app

@@ -1,0 +1,181 @@
+"""The ``newssem`` command: serve a node, migrate its database, seed the demo school.
+
+``newssem serve`` is the one command a teacher trying the platform on a laptop runs: it makes
+the data directory, migrates the embedded SQLite database, seeds a demo school when there are no
+users yet, and prints the address and the logins to try.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import inspect
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from lms.db import create_engine, session_factory, transaction
+from server.settings import Settings
+
+log = logging.getLogger("newssem")
+
+DEMO_PASSWORD_HINT = "newssem"
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """Environment first, command-line flags over it."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    if getattr(args, "port", None) is not None:
+        overrides["port"] = args.port
+    return Settings(**overrides)
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent)."""
+    from lms import migrate as migrations
+
+    result = migrations.upgrade(settings.effective_database_url)
+    if inspect.isawaitable(result):
+        asyncio.run(result)
+
+
+async def _seed(settings: Settings, only_if_empty: bool) -> Any | None:
+    from lms.models import User
+    from lms.services import demo
+
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with transaction(session_factory(engine)) as db:
+            if only_if_empty and await db.scalar(select(func.count()).select_from(User)):
+                return None
+            return await demo.seed_demo(db)
+    finally:
+        await engine.dispose()
+
+
+def seed(settings: Settings, *, only_if_empty: bool) -> Any | None:
+    """Seed the demo school; returns what ``seed_demo`` returned, or None if skipped."""
+    return asyncio.run(_seed(settings, only_if_empty))
+
+
+def describe_logins(logins: Any) -> list[str]:
+    """Readable lines for whatever shape the demo seeder reports its accounts in."""
+    if dataclasses.is_dataclass(logins) and not isinstance(logins, type):
+        logins = dataclasses.asdict(logins)
+    elif hasattr(logins, "model_dump"):
+        logins = logins.model_dump()
+    lines: list[str] = []
+    if isinstance(logins, dict):
+        password = logins.get("password")
+        for key, value in logins.items():
+            if key == "password":
+                continue
+            if isinstance(value, list | tuple):
+                value = ", ".join(map(str, value))
+            lines.append(f"  {key:<14} {value}")
+        if password:
+            lines.append(f"  {'password':<14} {password}")
+    elif isinstance(logins, list | tuple):
+        lines.extend(f"  {item}" for item in logins)
+    else:
+        lines.append(f"  {logins}")
+    return lines
+
+
+def print_banner(settings: Settings, logins: Any | None) -> None:
+    out = [
+        "",
+        "newSSEM is running",
+        f"  open           {settings.advertised_url}/",
+        f"  health         {settings.advertised_url}/healthz",
+        f"  database       {settings.effective_database_url.split('@')[-1]}",
+    ]
+    if logins is not None:
+        out += ["", "demo school seeded; log in as:", *describe_logins(logins)]
+    out.append("")
+    print("\n".join(out), flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.app import init_app
+
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    migrate(settings)
+    logins = None if args.no_seed else seed(settings, only_if_empty=True)
+    # run_app calls ``print`` once the socket is listening: the moment the URL starts working.
+    web.run_app(
+        init_app(settings),
+        host=settings.host,
+        port=settings.port,
+        shutdown_timeout=10.0,
+        print=lambda _message: print_banner(settings, logins),
+        access_log=logging.getLogger("aiohttp.access"),
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    migrate(settings)
+    print(f"database is at the newest schema: {settings.effective_database_url.split('@')[-1]}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    migrate(settings)
+    logins = seed(settings, only_if_empty=False)
+    print("\n".join(["demo school ready; log in as:", *describe_logins(logins)]))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newssem", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ...")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, seed the demo school if empty, serve")
+    serve.add_argument("--host", help="listen address (NEWSSEM_HOST)")
+    serve.add_argument("--port", type=int, help="listen port (NEWSSEM_PORT)")
+    serve.add_argument("--no-seed", action="store_true", help="do not seed the demo school")
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply the database migrations").set_defaults(
+        run=cmd_migrate
+    )
+    commands.add_parser("seed-demo", help="seed the demo school, print logins").set_defaults(
+        run=cmd_seed_demo
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The route table: every URL, its handler, and what it takes and returns.
+
+The same table feeds the router and ``server.openapi``, so a route cannot exist undocumented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from pydantic import BaseModel
+
+from server import openapi, schemas
+from server.views import attendance, auth, chat, courses, health, schools, sessions, users
+
+ID = r"{id:\d+}"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    response: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    errors: tuple[int, ...] = field(default=())
+
+
+# fmt: off
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/api/auth/login", auth.login, "Log in; sets the session cookie", "auth",
+          schemas.LoginResponse, schemas.LoginRequest, auth=False, errors=(401, 429)),
+    Route("POST", "/api/auth/logout", auth.logout, "Revoke the token and clear the cookie",
+          "auth", schemas.OkResponse),
+    Route("GET", "/api/me", auth.me, "The caller and their CSRF token", "auth",
+          schemas.MeResponse),
+    Route("GET", "/api/schools", schools.list_schools, "Schools the caller may see", "schools",
+          schemas.SchoolList),
+    Route("POST", "/api/schools", schools.create_school, "Create a school (admin)", "schools",
+          schemas.SchoolOut, schemas.SchoolCreate, status=201, errors=(409,)),
+    Route("POST", "/api/users", users.create_user, "Create an account", "users",
+          schemas.UserOut, schemas.UserCreate, status=201, errors=(404, 409)),
+    Route("GET", "/api/courses", courses.list_courses, "The caller's courses", "courses",
+          schemas.CourseList),
+    Route("POST", "/api/courses", courses.create_course, "Create a course", "courses",
+          schemas.CourseOut, schemas.CourseCreate, status=201),
+    Route("GET", f"/api/courses/{ID}", courses.get_course, "One course", "courses",
+          schemas.CourseOut, errors=(404,)),
+    Route("GET", f"/api/courses/{ID}/enrolments", courses.list_enrolments,
+          "Who is in a course", "courses", schemas.EnrolmentList, errors=(404,)),
+    Route("POST", f"/api/courses/{ID}/enrolments", courses.enrol, "Enrol a user", "courses",
+          schemas.EnrolmentOut, schemas.EnrolmentCreate, status=201, errors=(404, 409)),
+    Route("GET", f"/api/courses/{ID}/sessions", sessions.list_sessions,
+          "Live sessions of a course", "sessions", schemas.SessionList, errors=(404,)),
+    Route("POST", f"/api/courses/{ID}/sessions", sessions.schedule_session,
+          "Schedule a live session", "sessions", schemas.LiveSessionOut, schemas.SessionCreate,
+          status=201, errors=(404,)),
+    Route("GET", f"/api/sessions/{ID}", sessions.get_session, "One live session", "sessions",
+          schemas.LiveSessionOut, errors=(404,)),
+    Route("POST", f"/api/sessions/{ID}/start", sessions.start_session, "Start the class",
+          "sessions", schemas.LiveSessionOut, errors=(404, 409)),
+    Route("POST", f"/api/sessions/{ID}/end", sessions.end_session,
+          "End the class and compute attendance", "sessions", schemas.LiveSessionOut,
+          errors=(404, 409)),
+    Route("GET", f"/api/sessions/{ID}/attendance", attendance.list_attendance,
+          "Attendance of a session (a student sees their own row)", "attendance",
+          schemas.AttendanceList, errors=(404,)),
+    Route("POST", f"/api/attendance/{ID}/corrections", attendance.correct,
+          "Correct a status, with a reason kept in the audit trail", "attendance",
+          schemas.AttendanceRecordOut, schemas.CorrectionCreate, status=201, errors=(404,)),
+    Route("GET", f"/api/sessions/{ID}/chat", chat.chat_history,
+          "Chat and room events of a session, by sequence", "sessions", schemas.ChatHistory,
+          query=schemas.ChatQuery, errors=(404, 503)),
+    Route("GET", "/api/openapi.json", openapi.serve, "This document", "meta", auth=False),
+    Route("GET", "/healthz", health.healthz, "Node health (503 when degraded)", "meta",
+          schemas.HealthResponse, auth=False, errors=(503,)),
+)
+# fmt: on
+
+
+def setup_routes(app: web.Application) -> None:
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
+    app[openapi.DOCUMENT] = openapi.build_document(ROUTES)

@@ -30,6 +30,8 @@ MAX_BODY_BYTES = 1024 * 1024
 
 # ``server/`` sits next to ``client-web/`` in the repository; an editable install keeps it so.
 CLIENT_WEB_DIR = Path(__file__).resolve().parent.parent / "client-web"
+# Revalidate on every load (ETag / Last-Modified make that cheap) so a deploy shows at once.
+NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 def make_node_id() -> str:
@@ -73,20 +75,37 @@ def setup_live_layer(app: web.Application) -> None:
     setup_live(app)
 
 
+def static_file(root: Path, relative: str) -> Path:
+    """The file ``relative`` names inside ``root``, refusing anything that escapes it."""
+    base = root.resolve()
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
+        raise web.HTTPNotFound()
+    return target
+
+
 def setup_static(app: web.Application, client_dir: Path = CLIENT_WEB_DIR) -> None:
-    """``/`` is the client's page and ``/static/`` its files; directories are never listed."""
-    index = client_dir / "index.html"
+    """``/`` is the client's page and ``/static/`` its files; directories are never listed.
+
+    A small handler instead of ``add_static`` so that a missing file goes through the error
+    middleware like every other 404 (aiohttp's static route answers with an empty body).
+    """
+    if not client_dir.is_dir():
+        log.warning("no browser client at %s; only the API is served", client_dir)
 
     async def index_page(request: web.Request) -> web.StreamResponse:
-        if not index.is_file():
-            raise web.HTTPNotFound(reason="the browser client is not installed")
-        return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+        try:
+            index = static_file(client_dir, "index.html")
+        except web.HTTPNotFound:
+            raise web.HTTPNotFound(reason="the browser client is not installed") from None
+        return web.FileResponse(index, headers=NO_CACHE)
+
+    async def asset(request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(static_file(client_dir, request.match_info["path"]),
+                                headers=NO_CACHE)
 
     app.router.add_get("/", index_page)
-    if client_dir.is_dir():
-        app.router.add_static("/static/", client_dir, show_index=False, follow_symlinks=False)
-    else:
-        log.warning("no browser client at %s; only the API is served", client_dir)
+    app.router.add_get("/static/{path:.*}", asset)
 
 
 def init_app(settings: Settings) -> web.Application:

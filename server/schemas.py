@@ -8,10 +8,18 @@ document (``server.openapi``) from drifting apart.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from lms.models import (
     AttendanceStatus,
@@ -20,6 +28,17 @@ from lms.models import (
     Role,
     SchoolKind,
 )
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# Every timestamp leaves the server in UTC ("...Z"), whatever offset it arrived with.
+UTCDatetime = Annotated[datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
+# Incoming timestamps must carry an offset (a naive time is ambiguous across the district's
+# servers) and are stored in UTC.
+AwareUTC = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
 
 
 class Body(BaseModel):
@@ -76,8 +95,8 @@ class EnrolmentCreate(Body):
 
 class SessionCreate(Body):
     title: str = Field(min_length=1, max_length=200)
-    scheduled_start: AwareDatetime
-    scheduled_end: AwareDatetime
+    scheduled_start: AwareUTC
+    scheduled_end: AwareUTC
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> SessionCreate:
@@ -135,17 +154,17 @@ class LiveSessionOut(Out):
     id: int
     course_id: int
     title: str
-    scheduled_start: datetime
-    scheduled_end: datetime
+    scheduled_start: UTCDatetime
+    scheduled_end: UTCDatetime
     status: LiveSessionStatus
-    started_at: datetime | None
-    ended_at: datetime | None
+    started_at: UTCDatetime | None
+    ended_at: UTCDatetime | None
 
 
 class CorrectionOut(Out):
     id: int
     changed_by: UserOut
-    changed_at: datetime
+    changed_at: UTCDatetime
     old_status: AttendanceStatus
     new_status: AttendanceStatus
     reason: str
@@ -157,7 +176,7 @@ class AttendanceRecordOut(Out):
     user: UserOut
     status: AttendanceStatus
     computed_status: AttendanceStatus
-    first_join_at: datetime | None
+    first_join_at: UTCDatetime | None
     seconds_present: int
     corrections: list[CorrectionOut] = []
 
@@ -181,7 +200,7 @@ class RoomEventOut(Out):
     actor: ChatActor
     target_id: int | None = None
     payload: dict[str, Any] = {}
-    created_at: datetime
+    created_at: UTCDatetime
 
 
 class LoginResponse(Out):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from lms.db import create_engine, session_factory, transaction
 from server.settings import Settings
@@ -25,6 +25,11 @@ from server.settings import Settings
 log = logging.getLogger("newssem")
 
 DEMO_PASSWORD_HINT = "newssem"
+
+
+def shown_url(settings: Settings) -> str:
+    """The database URL without its password, fit for a terminal or a log."""
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
 
 
 def setup_logging(level: str) -> None:
@@ -107,7 +112,7 @@ def print_banner(settings: Settings, logins: Any | None) -> None:
         "newSSEM is running",
         f"  open           {settings.advertised_url}/",
         f"  health         {settings.advertised_url}/healthz",
-        f"  database       {settings.effective_database_url.split('@')[-1]}",
+        f"  database       {shown_url(settings)}",
     ]
     if logins is not None:
         out += ["", "demo school seeded; log in as:", *describe_logins(logins)]
@@ -138,7 +143,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     prepare_data_dir(settings)
     migrate(settings)
-    print(f"database is at the newest schema: {settings.effective_database_url.split('@')[-1]}")
+    print(f"database is at the newest schema: {shown_url(settings)}")
     return 0
 
 

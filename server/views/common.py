@@ -23,7 +23,13 @@ MAX_ID = 2**31 - 1
 
 @asynccontextmanager
 async def unit_of_work(request: web.Request) -> AsyncIterator[AsyncSession]:
-    """One session and one transaction per request: commits on success, rolls back on error."""
+    """One session and one transaction per request: commits on success, rolls back on error.
+
+    The body is read first (aiohttp keeps it for ``read_body``), so a slow upload never holds a
+    database connection or an SQLite write lock open while it trickles in.
+    """
+    if request.can_read_body:
+        await request.read()
     async with transaction(request.app[keys.DB]) as db:
         yield db
 

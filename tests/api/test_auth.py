@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from aiohttp.test_utils import TestClient
 
-from server.auth import COOKIE_NAME
+from lms.errors import RateLimited
+from server.auth import COOKIE_NAME, LoginRateLimiter
 from server.settings import Settings
 from tests.api.conftest import LoginAs, World
 from tests.api.helpers import PASSWORD, assert_error
@@ -151,3 +153,21 @@ async def test_login_as_fixture_gives_bearer_headers(login_as: LoginAs, world: W
     headers = await login_as("teacher")
     me = await app_client.get("/api/me", headers=headers)
     assert (await me.json())["user"]["login"] == "teacher"
+
+
+def test_rate_limiter_window_slides() -> None:
+    limiter = LoginRateLimiter(limit=3, window_seconds=60)
+    for t in (0.0, 1.0, 2.0):
+        limiter.check("Kim", "10.0.0.1", now=t)
+        limiter.failed("Kim", "10.0.0.1", now=t)
+    with pytest.raises(RateLimited):
+        limiter.check("kim", "10.0.0.1", now=30.0)  # logins compare case-insensitively
+    limiter.check("kim", "10.0.0.2", now=30.0)  # another address is another budget
+    limiter.check("kim", "10.0.0.1", now=60.5)  # the first failure has left the window
+
+
+def test_rate_limiter_memory_is_bounded() -> None:
+    limiter = LoginRateLimiter(limit=3, window_seconds=60, max_keys=100)
+    for i in range(1000):
+        limiter.failed(f"user{i}", "10.0.0.1", now=float(i))
+    assert len(limiter._failures) <= 100

@@ -5,12 +5,23 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from lms.errors import Conflict, NotFound
-from lms.models import Enrolment, User
+from lms.errors import Conflict, Forbidden, NotFound
+from lms.models import Enrolment, Role, School, User
 from lms.services import courses, permissions
 from server.auth import require_user
 from server.schemas import CourseCreate, CourseOut, EnrolmentCreate, EnrolmentOut, dump
 from server.views.common import path_id, read_body, unit_of_work
+
+# Platform roles that may open courses; a student never does.
+COURSE_CREATORS = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN, Role.TEACHER})
+
+
+def check_may_create_course(actor: User, school_id: int) -> None:
+    """Checked here as well as in the service: the server is the authority on permissions."""
+    if actor.role not in COURSE_CREATORS:
+        raise Forbidden("only teachers and admins open courses")
+    if actor.role is not Role.ADMIN and actor.school_id != school_id:
+        raise Forbidden("courses are opened in your own school only")
 
 
 async def list_courses(request: web.Request) -> web.Response:
@@ -25,6 +36,9 @@ async def create_course(request: web.Request) -> web.Response:
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
         body = await read_body(request, CourseCreate)
+        check_may_create_course(identity.user, body.school_id)
+        if await db.get(School, body.school_id) is None:
+            raise NotFound("no such school", school_id=body.school_id)
         course = await courses.create_course(
             db,
             identity.user,

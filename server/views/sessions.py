@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from lms.services import live_sessions, permissions
+from lms.services import courses, live_sessions, permissions
 from server import keys
 from server.auth import require_user
 from server.schemas import LiveSessionOut, SessionCreate, dump
@@ -19,6 +19,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     course_id = path_id(request)
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
+        await courses.get_course(db, course_id)
         await permissions.require_course_member(db, identity.user, course_id)
         found = await live_sessions.list_sessions(db, course_id)
         items = [dump(LiveSessionOut, session) for session in found]
@@ -29,6 +30,7 @@ async def schedule_session(request: web.Request) -> web.Response:
     course_id = path_id(request)
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
+        await courses.get_course(db, course_id)
         await permissions.require_course_teacher(db, identity.user, course_id)
         body = await read_body(request, SessionCreate)
         session = await live_sessions.schedule_session(

@@ -158,3 +158,17 @@ async def test_missing_objects_are_404(
     status, payload = await call(app_client, admin, "POST", "/api/attendance/999999/corrections",
                                  {"status": "present", "reason": "x"})
     assert status == 404
+
+
+async def test_listings_are_scoped_to_the_caller(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    _, schools = await call(app_client, await login_as("sa_b"), "GET", "/api/schools")
+    assert [s["id"] for s in schools["items"]] == [world.school_b]
+    _, schools = await call(app_client, await login_as("admin"), "GET", "/api/schools")
+    assert {s["id"] for s in schools["items"]} == {world.school_a, world.school_b}
+
+    _, courses = await call(app_client, await login_as("student1"), "GET", "/api/courses")
+    assert [(c["id"], c["my_role"]) for c in courses["items"]] == [(world.course, "student")]
+    _, courses = await call(app_client, await login_as("teacher2"), "GET", "/api/courses")
+    assert [c["id"] for c in courses["items"]] == [world.other_course]

@@ -1,0 +1,57 @@
+// Boot: language, who is logged in, the top bar, then the hash router.
+import * as api from './api.js';
+import { apply } from './i18n.js';
+import { h } from './dom.js';
+import { route, start } from './router.js';
+import { initTopbar } from './topbar.js';
+import { renderLogin } from './pages/login.js';
+import { renderCourses } from './pages/courses.js';
+import { renderCourse } from './pages/course.js';
+import { renderAttendance } from './pages/attendance.js';
+import { renderLive } from './live/page.js';
+
+/** After rendering a page, move focus to its heading so screen readers announce the change. */
+function withFocus(page) {
+  return async (root, params) => {
+    const cleanup = await page(root, params);
+    const heading = root.querySelector('h1');
+    if (heading && !root.contains(document.activeElement)) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+    return cleanup;
+  };
+}
+
+route('/login', withFocus(renderLogin));
+route('/courses', withFocus(renderCourses));
+route('/courses/:id', withFocus(renderCourse));
+route('/sessions/:id/attendance', withFocus(renderAttendance));
+route('/live/:id', withFocus(renderLive));
+
+async function boot() {
+  apply();
+  try {
+    await api.loadMe();
+  } catch {
+    // Server unreachable: the login page shows the error when the user tries.
+  }
+  initTopbar();
+  start(document.getElementById('main'), {
+    guard(path) {
+      const me = api.user();
+      if (!me && path !== '/login') return '/login';
+      if (me && (path === '/login' || path === '/')) return '/courses';
+      return null;
+    },
+    notFound(root) {
+      root.append(
+        h('section', { class: 'page' },
+          h('h1', { i18n: 'error.notFoundPage' }),
+          h('a', { href: '#/courses', i18n: 'nav.courses' })),
+      );
+    },
+  });
+}
+
+boot();

@@ -86,3 +86,14 @@ export function srOnly(key, args) {
 }
 
 export { t };
+
+/** Say `text` through the page's polite live region (joins, leaves, hands). */
+export function announce(text) {
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  // Clearing first makes screen readers repeat an identical sentence.
+  region.textContent = '';
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}

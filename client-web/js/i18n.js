@@ -140,6 +140,7 @@ const ko = {
   'event.hand_raised': '{name}님이 손을 들었습니다.',
   'event.hand_lowered': '{name}님의 손이 내려졌습니다.',
   'event.participant_removed': '{name}님이 참여자를 내보냈습니다.',
+  'event.participant_removed_named': '{name}님이 {target}님을 내보냈습니다.',
   'event.session_ended': '수업이 끝났습니다.',
 
   'error.invalid_input': '입력한 내용을 확인해 주세요.',
@@ -292,6 +293,7 @@ const en = {
   'event.hand_raised': '{name} raised a hand.',
   'event.hand_lowered': "{name}'s hand was lowered.",
   'event.participant_removed': '{name} removed a participant.',
+  'event.participant_removed_named': '{name} removed {target}.',
   'event.session_ended': 'The class has ended.',
 
   'error.invalid_input': 'Please check what you entered.',

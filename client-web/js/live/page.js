@@ -1,0 +1,120 @@
+// The live-class page: stage and media toolbar on the left, participants and chat on the right
+// (stacked on a narrow tablet). It owns the Room for as long as the page is open and leaves
+// it when the user navigates away.
+//
+// Media boundary: if `./media.js` exists it is loaded and called as
+//   mountMedia({ room, stage, controls, slotFor }) -> { destroy() } | undefined
+// where `stage` is #stage, `controls` is the #media-controls toolbar and `slotFor(userId)`
+// gives the element to put that participant's <video> in. Without it the class runs with
+// chat, hands and presence only.
+import * as api from '../api.js';
+import { describeError } from '../api.js';
+import { announce, h, notice } from '../dom.js';
+import { bind, t } from '../i18n.js';
+import { createChat } from './chat.js';
+import { createHands } from './hands.js';
+import { createParticipants } from './participants.js';
+import { Room } from './room.js';
+import { createStage } from './stage.js';
+
+const STATE_KEYS = {
+  connecting: 'live.connecting',
+  joined: 'live.connected',
+  reconnecting: 'live.reconnecting',
+  removed: 'live.removed',
+  ended: 'live.ended',
+};
+
+async function loadMedia() {
+  try {
+    return await import('./media.js');
+  } catch (error) {
+    console.info('live media module not loaded:', error.message);
+    return null;
+  }
+}
+
+export async function renderLive(root, { id }) {
+  const sessionId = Number(id);
+  const message = notice();
+  message.dataset.testid = 'live-error';
+  let session;
+  try {
+    session = await api.get(`/api/sessions/${sessionId}`);
+  } catch (error) {
+    root.append(h('section', { class: 'page' }, h('h1', { i18n: 'live.title' }), message));
+    message.show(describeError(error));
+    return undefined;
+  }
+  const courseHref = `#/courses/${session.course_id}`;
+
+  const room = new Room(sessionId);
+  const showError = (error) => message.show(describeError(error));
+  const status = h('p', { class: 'live-status', testid: 'connection-status', role: 'status' });
+  const banner = h('div', { class: 'live-banner', testid: 'live-banner', role: 'alert', hidden: true });
+  const stageEl = h('div', { id: 'stage', class: 'stage', testid: 'stage', role: 'region', i18nAttr: { 'aria-label': 'live.stage' } });
+  const controls = h('div', { id: 'media-controls', class: 'media-controls', role: 'toolbar', i18nAttr: { 'aria-label': 'live.mediaControls' } });
+  const endButton = h('button', { type: 'button', class: 'btn btn--danger', testid: 'end-session', i18n: 'session.endBtn', hidden: true });
+  const leave = h('a', { href: courseHref, class: 'btn', testid: 'leave-live', i18n: 'live.leave' });
+
+  const participants = createParticipants(room, { onError: showError });
+  const chat = createChat(room);
+  const hands = createHands(room, { onError: showError });
+  const stage = createStage(room, stageEl);
+
+  root.append(h('section', { class: 'live', testid: 'live-page' },
+    h('header', { class: 'live-header' },
+      h('div', { class: 'live-heading' },
+        h('h1', { testid: 'live-title' }, session.title), status),
+      h('div', { class: 'live-actions' }, hands.element, endButton, leave)),
+    banner,
+    message,
+    h('div', { class: 'live-grid' },
+      h('div', { class: 'live-main' }, stageEl, controls),
+      h('aside', { class: 'live-side' }, participants.element, chat.element))));
+
+  function showState(state) {
+    const key = STATE_KEYS[state];
+    status.dataset.state = state;
+    if (key) bind(status, key);
+    if (state === 'joined') message.hide();
+    endButton.hidden = !(state === 'joined' && room.you && ['teacher', 'co_teacher'].includes(room.you.role));
+    if (state === 'removed' || state === 'ended') {
+      banner.replaceChildren(h('p', { i18n: key }), h('a', { href: courseHref, class: 'btn btn--primary', i18n: 'live.backToCourse' }));
+      banner.hidden = false;
+      banner.dataset.state = state;
+      announce(t(key));
+    }
+    if (state === 'failed') {
+      bind(status, 'error.not_connected');
+      showError(room.error || {});
+    }
+  }
+
+  endButton.addEventListener('click', async () => {
+    endButton.disabled = true;
+    try {
+      await api.post(`/api/sessions/${sessionId}/end`);
+    } catch (error) {
+      showError(error);
+      endButton.disabled = false;
+    }
+  });
+
+  const offState = room.on('state', showState);
+  showState('connecting');
+  room.connect();
+
+  let media = null;
+  const mediaModule = await loadMedia();
+  if (mediaModule?.mountMedia) {
+    media = mediaModule.mountMedia({ room, stage: stageEl, controls, slotFor: stage.slotFor }) || null;
+  }
+
+  return async () => {
+    offState();
+    media?.destroy?.();
+    for (const part of [participants, chat, hands, stage]) part.destroy();
+    await room.close();
+  };
+}

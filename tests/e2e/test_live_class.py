@@ -1,0 +1,133 @@
+"""A whole live class in two browsers: a teacher and a student, as on the first day of use.
+
+Each test schedules its own session over the API (setup), then does everything a person does
+through the client: log in, open the course, start the class, join, chat, raise and lower a
+hand, switch language, remove a student, end the class.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.api_client import ApiClient
+from tests.e2e.pages import (
+    chat_message,
+    enter_live,
+    log_in,
+    open_course,
+    participant,
+    send_chat,
+    start_session,
+    tid,
+)
+from tests.e2e.server_process import ServerProcess
+
+pytestmark = pytest.mark.e2e
+
+
+def class_with_teacher(
+    live_server: ServerProcess, new_page: Any, title: str
+) -> tuple[Any, dict[str, Any], int, int]:
+    """The teacher logs in, opens the course, starts a fresh session and enters it."""
+    teacher_api = ApiClient(live_server.url, "teacher")
+    course = teacher_api.teaching_course()
+    session = teacher_api.schedule_session(course["id"], title)
+    page = new_page()
+    log_in(page, live_server.url, "teacher")
+    open_course(page, course["id"])
+    start_session(page, session["id"])
+    enter_live(page, session["id"])
+    return page, teacher_api.user, course["id"], session["id"]
+
+
+def student_joins(
+    live_server: ServerProcess, new_page: Any, login: str, course_id: int, session_id: int
+) -> tuple[Any, dict[str, Any]]:
+    user = ApiClient(live_server.url, login).user
+    page = new_page()
+    log_in(page, live_server.url, login)
+    open_course(page, course_id)
+    enter_live(page, session_id)
+    return page, user
+
+
+def test_teacher_and_student_share_a_live_class(
+    live_server: ServerProcess, new_page: Any, results_dir: Path
+) -> None:
+    teacher, teacher_user, course_id, session_id = class_with_teacher(
+        live_server, new_page, "과학 실험 시간"
+    )
+    student, student_user = student_joins(live_server, new_page, "student1", course_id, session_id)
+
+    # Presence: each sees the other, and the teacher is listed first.
+    expect(participant(teacher, student_user)).to_be_visible()
+    expect(participant(student, teacher_user)).to_be_visible()
+    expect(tid(student, "participant").first).to_have_attribute(
+        "data-user-id", str(teacher_user["id"])
+    )
+
+    # Chat both ways; a sent message carries the seq the server gave it on commit.
+    send_chat(student, "선생님, 질문 있어요!")
+    expect(chat_message(teacher, "선생님, 질문 있어요!")).to_be_visible()
+    send_chat(teacher, "네, 말해 보세요.")
+    expect(chat_message(student, "네, 말해 보세요.")).to_be_visible()
+    expect(chat_message(student, "선생님, 질문 있어요!")).to_have_count(1)
+
+    # The student raises a hand; the teacher sees it and lowers it.
+    hand = tid(student, "hand-button")
+    hand.click()
+    expect(hand).to_have_attribute("aria-pressed", "true")
+    raised = participant(teacher, student_user)
+    expect(raised).to_have_attribute("data-hand", "true")
+    expect(tid(raised, "hand-indicator")).to_be_visible()
+    teacher.screenshot(path=results_dir / "live-teacher-hand-raised.png")
+    tid(raised, "lower-hand").click()
+    expect(raised).to_have_attribute("data-hand", "false")
+    expect(hand).to_have_attribute("aria-pressed", "false")
+
+    # Korean first; the switch turns the interface English and the choice survives a reload.
+    expect(tid(teacher, "chat-send")).to_have_text("보내기")
+    tid(teacher, "lang-switch").click()
+    expect(teacher.locator("html")).to_have_attribute("lang", "en")
+    expect(tid(teacher, "chat-send")).to_have_text("Send")
+    expect(teacher.locator("#participants-title")).to_have_text("Participants (2)")
+    expect(tid(teacher, "connection-status")).to_have_text("Connected")
+    teacher.reload()
+    expect(tid(teacher, "connection-status")).to_have_attribute("data-state", "joined")
+    expect(tid(teacher, "chat-send")).to_have_text("Send")
+    # After the reload the history is replayed from the server, once.
+    expect(chat_message(teacher, "선생님, 질문 있어요!")).to_have_count(1)
+    teacher.screenshot(path=results_dir / "live-teacher-en.png")
+    student.screenshot(path=results_dir / "live-student-ko.png")
+
+    # The teacher ends the class from the live page; the student is told.
+    tid(teacher, "end-session").click()
+    expect(tid(student, "live-banner")).to_have_attribute("data-state", "ended")
+    expect(tid(student, "chat-input")).to_be_disabled()
+
+
+def test_teacher_removes_a_student(
+    live_server: ServerProcess, new_page: Any, results_dir: Path
+) -> None:
+    teacher, _, course_id, session_id = class_with_teacher(live_server, new_page, "내보내기 연습")
+    student, student_user = student_joins(live_server, new_page, "student2", course_id, session_id)
+
+    row = participant(teacher, student_user)
+    expect(row).to_be_visible()
+    tid(row, "remove-participant").click()
+    tid(row, "confirm-remove").click()
+
+    banner = tid(student, "live-banner")
+    expect(banner).to_have_attribute("data-state", "removed")
+    expect(banner).to_contain_text(re.compile("내보냈습니다"))
+    expect(participant(teacher, student_user)).to_have_count(0)
+    student.screenshot(path=results_dir / "live-student-removed.png")
+
+    # A removed student cannot come back into this session.
+    student.reload()
+    expect(tid(student, "connection-status")).to_have_attribute("data-state", "failed")

@@ -1,13 +1,14 @@
 // The raise-hand toggle for students; the "lower all hands" button for teachers.
 import { h } from '../dom.js';
 import { bind } from '../i18n.js';
+import { icon } from '../icons.js';
 import { clientId } from './room.js';
 import { isTeaching } from './roles.js';
 
 export function createHands(room, { onError }) {
   const element = h('div', { class: 'hands' });
   const handButton = h('button', { type: 'button', class: 'btn btn--hand', testid: 'hand-button', 'aria-pressed': 'false' },
-    h('span', { 'aria-hidden': 'true' }, '✋ '), h('span', { class: 'label' }));
+    icon('hand'), h('span', { class: 'label' }));
   const lowerAll = h('button', { type: 'button', class: 'btn', testid: 'lower-all-hands', i18n: 'hands.lowerAll' });
   let busy = false;
 

@@ -2,6 +2,7 @@
 // teachers get per-student controls (lower a hand, remove after a confirm step).
 import { announce, h } from '../dom.js';
 import { t } from '../i18n.js';
+import { icon } from '../icons.js';
 import { clientId } from './room.js';
 import { byStageOrder, isTeaching } from './roles.js';
 
@@ -69,14 +70,14 @@ export function createParticipants(room, { onError }) {
     h('span', { class: 'participant-name' }, p.display_name,
       you ? h('span', { class: 'muted' }, ' (', h('span', { i18n: 'live.you' }), ')') : null),
     h('span', { class: `badge badge--${p.role}`, i18n: `role.${p.role}` }),
-    p.hand_raised ? h('span', { class: 'hand', testid: 'hand-indicator', role: 'img', i18nAttr: { 'aria-label': 'participants.hand', title: 'participants.hand' } }, '✋') : null,
+    p.hand_raised ? h('span', { class: 'hand', testid: 'hand-indicator', role: 'img', i18nAttr: { 'aria-label': 'participants.hand', title: 'participants.hand' } }, icon('hand')) : null,
     p.connected === false ? h('span', { class: 'muted small', i18n: 'participants.offline' }) : null,
     controls(p));
   }
 
   function announceChanges(participants) {
     const ids = new Set(participants.map((p) => p.user_id));
-    if (known) {
+    if (known && !room.finished) {
       for (const p of participants) if (!known.has(p.user_id)) announce(t('participants.joined', { name: p.display_name }));
       for (const id of known) if (!ids.has(id)) announce(t('participants.left', { name: room.nameOf(id) }));
     }

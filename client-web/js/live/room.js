@@ -85,10 +85,12 @@ export class Room {
     socket.on('room_event', (event) => this.receive(event));
     socket.on('removed', (data) => {
       this.setState('removed');
+      this.setParticipants([]); // no longer in the room: an old list would mislead
       this.emit('removed', data || {});
     });
     socket.on('session_ended', (data) => {
       this.setState('ended');
+      this.setParticipants([]);
       this.emit('ended', data || {});
       socket.disconnect();
     });

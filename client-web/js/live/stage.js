@@ -6,6 +6,7 @@
 // never moved in the DOM (order comes from CSS), so a playing <video> is not interrupted by
 // presence updates.
 import { h } from '../dom.js';
+import { icon } from '../icons.js';
 import { byStageOrder, isTeaching } from './roles.js';
 
 export function createStage(room, stage) {
@@ -16,7 +17,7 @@ export function createStage(room, stage) {
     if (!tile) {
       const slot = h('div', { class: 'tile-media', dataset: { mediaSlot: '', userId: String(p.user_id) } });
       tile = h('figure', { class: 'tile', testid: 'stage-tile', dataset: { userId: String(p.user_id) } },
-        slot, h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }), h('span', { class: 'tile-hand', 'aria-hidden': 'true' }, '✋')));
+        slot, h('figcaption', { class: 'tile-caption' }, h('span', { class: 'tile-name' }), h('span', { class: 'tile-hand' }, icon('hand'))));
       tiles.set(p.user_id, tile);
       stage.append(tile);
     }

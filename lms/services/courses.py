@@ -1,0 +1,114 @@
+"""Courses and enrolments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lms.models import Course, CourseRole, Enrolment, Role, School, User
+from lms.services import permissions
+
+
+async def create_course(
+    db: AsyncSession,
+    actor: User,
+    *,
+    school_id: int,
+    title: str,
+    subject: str = "",
+    grade_band: str = "",
+) -> Course:
+    """Admins open courses anywhere, school admins and teachers in their own school.
+
+    A teacher who opens a course is enrolled as its teacher.
+    """
+    if actor.role is Role.STUDENT:
+        raise Forbidden("students cannot create courses")
+    if actor.role is not Role.ADMIN and actor.school_id != school_id:
+        raise Forbidden("you can only create courses in your own school", school_id=school_id)
+    if await db.get(School, school_id) is None:
+        raise NotFound("no such school", school_id=school_id)
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise InvalidInput("course title must be 1 to 200 characters")
+    course = Course(
+        school_id=school_id,
+        title=title,
+        subject=subject.strip(),
+        grade_band=grade_band.strip(),
+        created_by=actor.id,
+    )
+    db.add(course)
+    await db.flush()
+    if actor.role is Role.TEACHER:
+        db.add(Enrolment(course_id=course.id, user_id=actor.id, role=CourseRole.TEACHER))
+        await db.flush()
+    return course
+
+
+async def list_courses(db: AsyncSession, viewer: User) -> list[tuple[Course, CourseRole | None]]:
+    """The courses a user sees on their dashboard, with their role in each."""
+    my_role = (
+        select(Enrolment.course_id, Enrolment.role)
+        .where(Enrolment.user_id == viewer.id)
+        .subquery()
+    )
+    query = (
+        select(Course, my_role.c.role)
+        .outerjoin(my_role, my_role.c.course_id == Course.id)
+        .order_by(Course.title, Course.id)
+    )
+    if viewer.role is Role.SCHOOL_ADMIN:
+        query = query.where(Course.school_id == viewer.school_id)
+    elif viewer.role is not Role.ADMIN:
+        query = query.where(my_role.c.role.is_not(None))
+    return [(course, role) for course, role in (await db.execute(query)).tuples()]
+
+
+async def get_course(db: AsyncSession, course_id: int) -> Course:
+    course = await db.get(Course, course_id)
+    if course is None:
+        raise NotFound("no such course", course_id=course_id)
+    return course
+
+
+async def enrol(
+    db: AsyncSession, actor: User, course_id: int, user_id: int, role: CourseRole
+) -> Enrolment:
+    await get_course(db, course_id)
+    await permissions.require_course_teacher(db, actor, course_id)
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user", user_id=user_id)
+    if not user.is_active:
+        raise Conflict("this account is deactivated", user_id=user_id)
+    role = CourseRole(role)
+    if user.role is Role.STUDENT and role is not CourseRole.STUDENT:
+        raise InvalidInput("a student can only be enrolled as a student", user_id=user_id)
+    if await permissions.course_role(db, course_id, user_id) is not None:
+        raise Conflict("already enrolled in this course", user_id=user_id)
+    enrolment = Enrolment(course_id=course_id, user_id=user_id, role=role)
+    db.add(enrolment)
+    await db.flush()
+    return enrolment
+
+
+async def list_enrolments(db: AsyncSession, course_id: int) -> list[tuple[Enrolment, User]]:
+    rows = await db.execute(
+        select(Enrolment, User)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.course_id == course_id)
+        .order_by(Enrolment.role, User.display_name, User.id)
+    )
+    return list(rows.tuples())
+
+
+async def enrolled_students(db: AsyncSession, course_id: int) -> list[int]:
+    return list(
+        await db.scalars(
+            select(Enrolment.user_id).where(
+                Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT
+            )
+        )
+    )

@@ -1,0 +1,106 @@
+"""The demo school a newcomer logs into on first run; seeding it twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms.db import utcnow
+from lms.models import Course, CourseRole, Enrolment, LiveSession, Role, School, SchoolKind, User
+from lms.services import accounts
+
+DEMO_PASSWORD = "newssem"
+DEMO_SCHOOL_CODE = "DEMO"
+DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
+    ("admin", "관리자", Role.ADMIN),
+    ("schooladmin", "이교감", Role.SCHOOL_ADMIN),
+    ("teacher", "김선생", Role.TEACHER),
+    ("student1", "박하늘", Role.STUDENT),
+    ("student2", "최바다", Role.STUDENT),
+    ("student3", "정나래", Role.STUDENT),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    school_id: int
+    course_id: int
+    session_id: int
+    password: str = DEMO_PASSWORD
+    logins: list[tuple[str, str]] = field(default_factory=list)  # (login, role)
+
+    def lines(self) -> list[str]:
+        """What the run command prints under its URL."""
+        rows = [
+            f"  {login:<12} {role:<13} password: {self.password}" for login, role in self.logins
+        ]
+        return [*rows, f"  course id {self.course_id}, live session id {self.session_id}"]
+
+
+async def _user(db: AsyncSession, login: str, name: str, role: Role, school_id: int) -> User:
+    user = await db.scalar(select(User).where(User.login == login))
+    if user is None:
+        user = await accounts.create_user(
+            db,
+            login=login,
+            display_name=name,
+            password=DEMO_PASSWORD,
+            role=role,
+            school_id=None if role is Role.ADMIN else school_id,
+        )
+    return user
+
+
+async def seed_demo(db: AsyncSession) -> DemoLogins:
+    school = await db.scalar(select(School).where(School.code == DEMO_SCHOOL_CODE))
+    if school is None:
+        school = School(code=DEMO_SCHOOL_CODE, name="서울새쌤초등학교", kind=SchoolKind.ELEMENTARY)
+        db.add(school)
+        await db.flush()
+    users = {
+        login: await _user(db, login, name, role, school.id) for login, name, role in DEMO_USERS
+    }
+
+    course = await db.scalar(
+        select(Course).where(Course.school_id == school.id, Course.title == "5학년 과학")
+    )
+    if course is None:
+        course = Course(
+            school_id=school.id,
+            title="5학년 과학",
+            subject="과학",
+            grade_band="5",
+            created_by=users["teacher"].id,
+        )
+        db.add(course)
+        await db.flush()
+    enrolled = set(
+        await db.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id))
+    )
+    for login, _name, role in DEMO_USERS:
+        if role in (Role.TEACHER, Role.STUDENT) and users[login].id not in enrolled:
+            course_role = CourseRole.TEACHER if role is Role.TEACHER else CourseRole.STUDENT
+            db.add(Enrolment(course_id=course.id, user_id=users[login].id, role=course_role))
+
+    session = await db.scalar(
+        select(LiveSession).where(LiveSession.course_id == course.id).order_by(LiveSession.id)
+    )
+    if session is None:
+        now = utcnow().replace(second=0, microsecond=0)
+        session = LiveSession(
+            course_id=course.id,
+            title="오늘의 과학 수업: 식물의 한살이",
+            scheduled_start=now - timedelta(minutes=5),
+            scheduled_end=now + timedelta(minutes=45),
+        )
+        db.add(session)
+    await db.flush()
+    return DemoLogins(
+        school_id=school.id,
+        course_id=course.id,
+        session_id=session.id,
+        logins=[(login, role.value) for login, _name, role in DEMO_USERS],
+    )

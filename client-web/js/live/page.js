@@ -47,6 +47,15 @@ export async function renderLive(root, { id }) {
     return undefined;
   }
   const courseHref = `#/courses/${session.course_id}`;
+  if (session.status !== 'live') {
+    // Joining would only be refused; say why in words a student understands.
+    root.append(h('section', { class: 'page' },
+      h('h1', {}, session.title),
+      h('p', { class: 'notice notice--ok', testid: 'live-banner', dataset: { state: session.status },
+        i18n: session.status === 'ended' ? 'live.ended' : 'live.notStarted' }),
+      h('p', {}, h('a', { href: courseHref, class: 'btn btn--primary', i18n: 'live.backToCourse' }))));
+    return undefined;
+  }
 
   const room = new Room(sessionId);
   const showError = (error) => message.show(describeError(error));

@@ -110,6 +110,18 @@ def test_teacher_and_student_share_a_live_class(
     expect(tid(student, "live-banner")).to_have_attribute("data-state", "ended")
     expect(tid(student, "chat-input")).to_be_disabled()
 
+    # Afterwards the teacher corrects an attendance status; the reason stays in the history.
+    teacher.goto(f"{live_server.url}/#/sessions/{session_id}/attendance")
+    record = teacher.locator(
+        f'[data-testid="attendance-table"] tr[data-user-id="{student_user["id"]}"]'
+    )
+    record.locator("summary").click()
+    tid(record, "correction-status").select_option("excused")
+    tid(record, "correction-reason").fill("병원 진료 확인서 제출")
+    tid(record, "correction-submit").click()
+    expect(tid(record, "attendance-status")).to_have_attribute("data-status", "excused")
+    expect(tid(record, "correction-history")).to_contain_text("병원 진료 확인서 제출")
+
 
 def test_teacher_removes_a_student(
     live_server: ServerProcess, new_page: Any, results_dir: Path

@@ -18,13 +18,13 @@ function correctionHistory(corrections) {
 }
 
 function correctionForm(record, onSaved) {
-  const status = field('attendance.status', select(STATUSES.map((s) => [s, `attendance.${s}`])));
+  const status = field('attendance.status', select(STATUSES.map((s) => [s, `attendance.${s}`]), { testid: 'correction-status' }));
   status.input.value = record.status;
   const reason = field('attendance.reason', h('textarea', { required: true, maxLength: 500, rows: 2, testid: 'correction-reason' }));
   const message = notice();
   const form = h('form', { class: 'form form--compact', testid: 'correction-form' },
     status.wrap, reason.wrap, message,
-    h('button', { type: 'submit', class: 'btn', i18n: 'attendance.submit' }));
+    h('button', { type: 'submit', class: 'btn', testid: 'correction-submit', i18n: 'attendance.submit' }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     message.hide();
@@ -54,7 +54,7 @@ function attendanceTable(records, teach, reload) {
       teach ? h('th', { scope: 'col', i18n: 'attendance.correct' }) : null)),
     h('tbody', {}, records.map((r) => h('tr', { dataset: { userId: String(r.user.id), recordId: String(r.id) } },
       h('th', { scope: 'row' }, r.user.display_name),
-      h('td', {}, h('span', { class: `badge badge--${r.status}`, testid: 'attendance-status', i18n: `attendance.${r.status}` })),
+      h('td', {}, h('span', { class: `badge badge--${r.status}`, testid: 'attendance-status', dataset: { status: r.status }, i18n: `attendance.${r.status}` })),
       h('td', {}, h('span', { i18n: `attendance.${r.computed_status}` })),
       h('td', {}, timeElement(r.first_join_at)),
       h('td', { class: 'num' }, String(Math.round((r.seconds_present || 0) / 60))),

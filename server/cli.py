@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
-import inspect
 import logging
 import sys
 from collections.abc import Sequence
@@ -20,11 +18,14 @@ from aiohttp import web
 from sqlalchemy import func, make_url, select
 
 from lms.db import create_engine, session_factory, transaction
+from lms.migrate import upgrade
+from lms.models import User
+from lms.services import demo
+from lms.services.demo import DemoLogins
 from server.settings import Settings
 
 log = logging.getLogger("newssem")
 
-DEMO_PASSWORD_HINT = "newssem"
 
 
 def shown_url(settings: Settings) -> str:
@@ -56,17 +57,10 @@ def prepare_data_dir(settings: Settings) -> None:
 
 def migrate(settings: Settings) -> None:
     """Bring the schema to the newest Alembic revision (idempotent)."""
-    from lms import migrate as migrations
-
-    result = migrations.upgrade(settings.effective_database_url)
-    if inspect.isawaitable(result):
-        asyncio.run(result)
+    upgrade(settings.effective_database_url)
 
 
-async def _seed(settings: Settings, only_if_empty: bool) -> Any | None:
-    from lms.models import User
-    from lms.services import demo
-
+async def _seed(settings: Settings, only_if_empty: bool) -> DemoLogins | None:
     engine = create_engine(settings.effective_database_url)
     try:
         async with transaction(session_factory(engine)) as db:
@@ -77,36 +71,12 @@ async def _seed(settings: Settings, only_if_empty: bool) -> Any | None:
         await engine.dispose()
 
 
-def seed(settings: Settings, *, only_if_empty: bool) -> Any | None:
+def seed(settings: Settings, *, only_if_empty: bool) -> DemoLogins | None:
     """Seed the demo school; returns what ``seed_demo`` returned, or None if skipped."""
     return asyncio.run(_seed(settings, only_if_empty))
 
 
-def describe_logins(logins: Any) -> list[str]:
-    """Readable lines for whatever shape the demo seeder reports its accounts in."""
-    if dataclasses.is_dataclass(logins) and not isinstance(logins, type):
-        logins = dataclasses.asdict(logins)
-    elif hasattr(logins, "model_dump"):
-        logins = logins.model_dump()
-    lines: list[str] = []
-    if isinstance(logins, dict):
-        password = logins.get("password")
-        for key, value in logins.items():
-            if key == "password":
-                continue
-            if isinstance(value, list | tuple):
-                value = ", ".join(map(str, value))
-            lines.append(f"  {key:<14} {value}")
-        if password:
-            lines.append(f"  {'password':<14} {password}")
-    elif isinstance(logins, list | tuple):
-        lines.extend(f"  {item}" for item in logins)
-    else:
-        lines.append(f"  {logins}")
-    return lines
-
-
-def print_banner(settings: Settings, logins: Any | None) -> None:
+def print_banner(settings: Settings, logins: DemoLogins | None) -> None:
     out = [
         "",
         "newSSEM is running",
@@ -115,7 +85,7 @@ def print_banner(settings: Settings, logins: Any | None) -> None:
         f"  database       {shown_url(settings)}",
     ]
     if logins is not None:
-        out += ["", "demo school seeded; log in as:", *describe_logins(logins)]
+        out += ["", "demo school seeded; log in as:", *logins.lines()]
     out.append("")
     print("\n".join(out), flush=True)
 
@@ -152,7 +122,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     prepare_data_dir(settings)
     migrate(settings)
     logins = seed(settings, only_if_empty=False)
-    print("\n".join(["demo school ready; log in as:", *describe_logins(logins)]))
+    print("\n".join(["demo school ready; log in as:", *logins.lines()]))
     return 0
 
 

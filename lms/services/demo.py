@@ -12,7 +12,7 @@ from lms.db import utcnow
 from lms.models import Course, CourseRole, Enrolment, LiveSession, Role, School, SchoolKind, User
 from lms.services import accounts
 
-DEMO_PASSWORD = "newssem"
+DEMO_PASSWORD = "newssem2026"
 DEMO_SCHOOL_CODE = "DEMO"
 DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("admin", "관리자", Role.ADMIN),

@@ -34,7 +34,7 @@ const ko = {
   'login.password': '비밀번호',
   'login.submit': '로그인',
   'login.busy': '로그인하는 중…',
-  'login.demoHint': '체험용 계정: teacher, student1~3, admin (비밀번호 newssem)',
+  'login.demoHint': '체험용 학교의 계정(teacher, student1~3, admin)과 비밀번호는 서버를 시작할 때 화면에 나옵니다.',
 
   'courses.title': '내 강좌',
   'courses.empty': '등록된 강좌가 없습니다.',
@@ -188,7 +188,7 @@ const en = {
   'login.password': 'Password',
   'login.submit': 'Log in',
   'login.busy': 'Logging in…',
-  'login.demoHint': 'Demo accounts: teacher, student1–3, admin (password newssem)',
+  'login.demoHint': 'The demo school\'s accounts (teacher, student1–3, admin) and password are printed when the server starts.',
 
   'courses.title': 'My courses',
   'courses.empty': 'You have no courses yet.',

@@ -96,7 +96,15 @@ export async function renderLive(root, { id }) {
     }
     if (state === 'failed') {
       bind(status, 'error.not_connected');
-      showError(room.error || {});
+      if (room.error?.code === 'conflict') {
+        // Refused because the class is no longer live: most likely it ended while we were away.
+        api.get(`/api/sessions/${sessionId}`).then((latest) => {
+          if (latest.status === 'ended') showState('ended');
+          else showError(room.error);
+        }, () => showError(room.error));
+      } else {
+        showError(room.error || {});
+      }
     }
   }
 

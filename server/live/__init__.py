@@ -1,0 +1,72 @@
+"""The live-class layer: socket.io namespace ``/class`` on the node's aiohttp app.
+
+``setup_live(app)`` builds the socket.io server with the client manager ``fanout`` chose (in
+process, or Redis across nodes), registers ``ClassNamespace``, and puts a ``LiveRooms`` object
+under ``keys.LIVE`` for the REST layer (ending a session, ``/healthz``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+from server import keys
+from server.live.fanout import Fanout, build_fanout
+from server.live.namespace import ClassNamespace
+from server.live.rooms import NAMESPACE
+
+__all__ = ["NAMESPACE", "ClassNamespace", "LiveClassRooms", "setup_live"]
+
+log = logging.getLogger(__name__)
+
+SIO = web.AppKey("socketio", socketio.AsyncServer)
+
+
+class LiveClassRooms:
+    """``keys.LiveRooms`` for this node: what the REST layer may ask of live rooms."""
+
+    def __init__(self, namespace: ClassNamespace, fanout: Fanout) -> None:
+        self.namespace = namespace
+        self.fanout = fanout
+
+    async def session_ended(self, session_id: int) -> None:
+        await self.namespace.end_room(session_id)
+
+    async def fanout_status(self) -> dict[str, Any]:
+        return await self.fanout.status()
+
+
+def setup_live(app: web.Application) -> None:
+    settings = app[keys.SETTINGS]
+    fanout = build_fanout(settings, app[keys.NODE_ID])
+    # The default origin check (same origin as the page) stays on: the cookie authenticates
+    # the socket, so another site must not be able to open one with it.
+    options: dict[str, Any] = {"async_mode": "aiohttp"}
+    if fanout.manager is not None:
+        options["client_manager"] = fanout.manager
+    sio = socketio.AsyncServer(**options)
+    sio.attach(app)
+    namespace = ClassNamespace(
+        db=None, settings=settings, presence=fanout.presence, node_id=app[keys.NODE_ID]
+    )
+    sio.register_namespace(namespace)
+    app[SIO] = sio
+    app[keys.LIVE] = LiveClassRooms(namespace, fanout)
+
+    async def on_startup(app: web.Application) -> None:
+        # The engine is opened by a cleanup context, which runs before startup signals.
+        namespace.db_factory = app[keys.DB]
+        await fanout.start()
+
+    async def on_shutdown(app: web.Application) -> None:
+        """Drain while the database is still open: intervals end as ``node_shutdown``."""
+        try:
+            await namespace.drain()
+        finally:
+            await fanout.close()
+
+    app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)

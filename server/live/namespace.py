@@ -1,0 +1,479 @@
+"""Namespace ``/class``: one method per client event, as python-socketio's namespace classes.
+
+Every event goes through ``dispatch``: the connection must be authenticated, the user within
+their event budget, the payload valid; a ``DomainError`` becomes a failing ack. Each event uses
+its own database session, and durable events are acknowledged only after their commit, so an
+ack always means "stored". Identity comes from the authenticated connection, never the payload.
+
+Fan-out goes through ``self.emit`` / ``self.disconnect`` (the server's client manager decides
+whether that is local or via Redis) and presence through a ``PresenceStore``; this module never
+knows how many nodes there are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from weakref import WeakValueDictionary
+
+import socketio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lms.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+)
+from lms.models import (
+    CourseRole,
+    LeaveReason,
+    LiveSession,
+    LiveSessionStatus,
+    RoomEvent,
+    RoomEventKind,
+    User,
+)
+from lms.services import accounts, attendance, live_sessions, permissions, room_log
+from server.auth import COOKIE_NAME
+from server.live import payloads as p
+from server.live.presence import Presence, PresenceStore, participants
+from server.live.ratelimit import EventRateLimiter
+from server.live.rooms import NAMESPACE, member_room, session_room
+from server.schemas import LiveSessionOut, dump
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Ack = dict[str, Any]
+
+
+@dataclass
+class Connection:
+    """One authenticated socket on this node, and the room it joined (at most one)."""
+
+    sid: str
+    user_id: int
+    display_name: str
+    session_id: int | None = None
+    course_role: CourseRole | None = None
+    may_moderate: bool = False
+
+
+# event name → (handler method, payload model). Anything else is an unknown event.
+EVENTS: dict[str, tuple[str, type[p.Payload]]] = {
+    "join": ("on_join", p.JoinPayload),
+    "leave": ("on_leave", p.LeavePayload),
+    "chat:send": ("on_chat_send", p.ChatSendPayload),
+    "hand:raise": ("on_hand_raise", p.HandRaisePayload),
+    "hand:lower": ("on_hand_lower", p.HandLowerPayload),
+    "moderation:remove": ("on_moderation_remove", p.RemovePayload),
+    "moderation:lower_all_hands": ("on_moderation_lower_all_hands", p.LowerAllHandsPayload),
+}
+
+
+def failure(error: DomainError) -> Ack:
+    body = error.to_dict()
+    body.setdefault("details", {})
+    return {"ok": False, "error": body}
+
+
+def cookie_token(environ: dict[str, Any]) -> str | None:
+    """The session cookie a browser sends with the websocket upgrade."""
+    header = environ.get("HTTP_COOKIE", "")
+    if not header:
+        return None
+    try:
+        morsel = SimpleCookie(header).get(COOKIE_NAME)
+    except CookieError:
+        return None
+    return morsel.value if morsel is not None and morsel.value else None
+
+
+class ClassNamespace(socketio.AsyncNamespace):
+    """The live classroom. Handlers take ``(connection, validated payload)`` and return an ack."""
+
+    def __init__(
+        self,
+        *,
+        db: async_sessionmaker[AsyncSession] | None,
+        settings: Settings,
+        presence: PresenceStore,
+        node_id: str,
+    ) -> None:
+        super().__init__(NAMESPACE)
+        self.db_factory = db
+        self.settings = settings
+        self.presence = presence
+        self.node_id = node_id
+        self.limiter = EventRateLimiter(settings.events_per_10s)
+        self.connections: dict[str, Connection] = {}
+        # Serializes join and departure of one person in one room on this node, so a reconnect
+        # racing the old socket's disconnect cannot close the interval the reconnect resumed.
+        self._member_locks: WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+            WeakValueDictionary()
+        )
+        self.draining = False
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One session and transaction per event; commits on success."""
+        assert self.db_factory is not None, "database not opened yet"
+        async with self.db_factory() as db, db.begin():
+            yield db
+
+    def member_lock(self, session_id: int, user_id: int) -> asyncio.Lock:
+        key = (session_id, user_id)
+        lock = self._member_locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._member_locks[key] = lock
+        return lock
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Route every client event through ``dispatch``; connect/disconnect as usual."""
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid = args[0]
+        data = args[1] if len(args) == 2 else (None if len(args) == 1 else args[1:])
+        return await self.dispatch(event, sid, data)
+
+    async def dispatch(self, event: str, sid: str, data: Any) -> Ack:
+        connection = self.connections.get(sid)
+        if connection is None:
+            return failure(NotAuthenticated("not connected"))
+        if not self.limiter.allow(connection.user_id):
+            wait = round(self.limiter.retry_after(connection.user_id), 2)
+            return failure(RateLimited("too many events; slow down", retry_after=wait))
+        spec = EVENTS.get(event)
+        if spec is None:
+            error = {"code": "unknown_event", "message": f"unknown event {event!r}"[:200]}
+            await self.emit("error", error, to=sid)
+            return {"ok": False, "error": {**error, "details": {}}}
+        method, model = spec
+        try:
+            payload = p.parse(model, data)
+            result = await getattr(self, method)(connection, payload)
+        except DomainError as error:
+            return failure(error)
+        except Exception:
+            log.exception("live event %s failed", event)
+            return {
+                "ok": False,
+                "error": {"code": "internal_error", "message": "server error", "details": {}},
+            }
+        return {"ok": True, **result}
+
+    async def broadcast_presence(self, session_id: int) -> list[dict[str, Any]]:
+        listed = await self.participant_list(session_id)
+        await self.emit("presence", {"participants": listed}, room=session_room(session_id))
+        return listed
+
+    async def participant_list(self, session_id: int) -> list[dict[str, Any]]:
+        entries = await self.presence.entries(session_id)
+        return participants(entries, await self.presence.raised_hands(session_id))
+
+    def joined(self, connection: Connection) -> int:
+        if connection.session_id is None:
+            raise Conflict("join a session first")
+        return connection.session_id
+
+    def require_moderator(self, connection: Connection) -> int:
+        session_id = self.joined(connection)
+        if not connection.may_moderate:
+            raise Forbidden("only the class's teachers may do this")
+        return session_id
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        """Accept only authenticated sockets: a bearer token in ``auth`` or the session cookie."""
+        if self.draining:
+            raise socketio.exceptions.ConnectionRefusedError(
+                "this node is shutting down", {"code": "unavailable"}
+            )
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not token:
+            token = cookie_token(environ)
+        if not token:
+            raise socketio.exceptions.ConnectionRefusedError(
+                "log in first", {"code": "not_authenticated"}
+            )
+        try:
+            async with self.unit_of_work() as db:
+                user, _ = await accounts.user_for_token(db, token)
+        except NotAuthenticated as error:
+            raise socketio.exceptions.ConnectionRefusedError(
+                error.message, {"code": error.code}
+            ) from None
+        self.connections[sid] = Connection(sid, user.id, user.display_name)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        """A socket gone without ``leave`` is a network loss, not a leave, for attendance."""
+        connection = self.connections.pop(sid, None)
+        if connection is None or connection.session_id is None or self.draining:
+            return
+        try:
+            await self.depart(connection, LeaveReason.NETWORK_LOST)
+        except Exception:
+            log.exception("could not record the departure of socket %s", sid)
+
+    async def depart(self, connection: Connection, reason: LeaveReason) -> None:
+        """Take a socket out of its room; close the interval if it was the person's last one."""
+        session_id = connection.session_id
+        assert session_id is not None
+        connection.session_id = None
+        async with self.member_lock(session_id, connection.user_id):
+            await self.presence.remove(session_id, connection.sid)
+            still_here = any(
+                entry.user_id == connection.user_id
+                for entry in await self.presence.entries(session_id)
+            )
+            if not still_here:
+                if reason is LeaveReason.LEFT:
+                    await self.presence.set_hand(session_id, connection.user_id, False)
+                async with self.unit_of_work() as db:
+                    await attendance.close_interval(db, session_id, connection.user_id, reason)
+        await self.broadcast_presence(session_id)
+
+    # -- events ---------------------------------------------------------------------------
+
+    async def on_join(self, connection: Connection, payload: p.JoinPayload) -> Ack:
+        """Enter a live room: check rights, open or resume attendance, replay what was missed."""
+        if connection.session_id not in (None, payload.session_id):
+            raise Conflict("already in another session; leave it first")
+        session_id = payload.session_id
+        user_id = connection.user_id
+        async with self.member_lock(session_id, user_id):
+            added = False
+            try:
+                async with self.unit_of_work() as db:
+                    session, role, may_moderate = await self.admit(db, user_id, session_id)
+                    # Listed before the interval opens, so a racing disconnect of this person's
+                    # old socket sees them still here and leaves the interval alone.
+                    await self.presence.add(
+                        session_id,
+                        Presence(
+                            sid=connection.sid,
+                            user_id=user_id,
+                            display_name=connection.display_name,
+                            role=role.value if role else None,
+                            node_id=self.node_id,
+                        ),
+                    )
+                    added = True
+                    _, resumed = await attendance.open_interval(
+                        db,
+                        session_id,
+                        user_id,
+                        grace_seconds=self.settings.attendance.reconnect_grace_seconds,
+                    )
+                    history = await room_log.history(db, session_id, after_seq=payload.last_seq)
+                    # A message committed while this ran may be in the history already.
+                    last_seq = max([session.last_seq, *(item["seq"] for item in history)])
+                    session_out = dump(LiveSessionOut, session)
+            except BaseException:
+                if added:
+                    await self.presence.remove(session_id, connection.sid)
+                raise
+        connection.session_id = session_id
+        connection.course_role = role
+        connection.may_moderate = may_moderate
+        await self.enter_room(connection.sid, session_room(session_id))
+        await self.enter_room(connection.sid, member_room(user_id, session_id))
+        listed = await self.broadcast_presence(session_id)
+        you = next((item for item in listed if item["user_id"] == user_id), None)
+        return {
+            "session": session_out,
+            "you": you,
+            "participants": listed,
+            "history": history,
+            "last_seq": last_seq,
+            "resumed": resumed,
+        }
+
+    async def admit(
+        self, db: AsyncSession, user_id: int, session_id: int
+    ) -> tuple[LiveSession, CourseRole | None, bool]:
+        """The session, the person's course role, and whether they may moderate; or why not."""
+        session = await live_sessions.get_session(db, session_id)
+        user = await db.get(User, user_id)
+        if user is None or not user.is_active:
+            raise NotAuthenticated("account deactivated")
+        role = await permissions.require_course_member(db, user, session.course_id)
+        if session.status is LiveSessionStatus.ENDED:
+            raise Conflict("this session has ended", session_id=session_id)
+        if session.status is not LiveSessionStatus.LIVE:
+            raise Conflict("this session has not started", session_id=session_id)
+        removed = await db.scalar(
+            select(RoomEvent.id).where(
+                RoomEvent.session_id == session_id,
+                RoomEvent.kind == RoomEventKind.PARTICIPANT_REMOVED,
+                RoomEvent.target_id == user_id,
+            ).limit(1)
+        )
+        if removed is not None:
+            raise Forbidden("you were removed from this session", session_id=session_id)
+        return session, role, await permissions.may_teach(db, user, session.course_id)
+
+    async def leave_rooms(self, connection: Connection) -> None:
+        if connection.session_id is None:
+            return
+        session_id = connection.session_id
+        await self.leave_room(connection.sid, session_room(session_id))
+        await self.leave_room(connection.sid, member_room(connection.user_id, session_id))
+
+    async def on_leave(self, connection: Connection, payload: p.LeavePayload) -> Ack:
+        """Leave on purpose: attendance records ``left``, not a network loss."""
+        if connection.session_id is None:
+            return {}
+        await self.leave_rooms(connection)
+        await self.depart(connection, LeaveReason.LEFT)
+        return {}
+
+    async def on_chat_send(self, connection: Connection, payload: p.ChatSendPayload) -> Ack:
+        """Store, then broadcast, then ack; a retried client id acks the stored message only."""
+        session_id = self.joined(connection)
+        body = p.chat_body(payload.body, self.settings.chat_max_chars)
+        async with self.unit_of_work() as db:
+            await self.require_live(db, session_id)
+            sender = await db.get(User, connection.user_id)
+            assert sender is not None
+            message, created = await room_log.post_chat(
+                db, session_id, sender, payload.client_id, body
+            )
+            event = room_log.chat_dict(message, sender.display_name)
+        if created:
+            await self.emit("room_event", event, room=session_room(session_id))
+        return {"message": event}
+
+    async def require_live(self, db: AsyncSession, session_id: int) -> None:
+        session = await live_sessions.get_session(db, session_id)
+        if session.status is not LiveSessionStatus.LIVE:
+            raise Conflict("this session is not live", session_id=session_id)
+
+    async def record(
+        self,
+        connection: Connection,
+        kind: RoomEventKind,
+        client_id: str,
+        *,
+        target_id: int | None = None,
+        payload: dict[str, Any] | None = None,
+        close_target_as: LeaveReason | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Commit one room event (and, for removal, the target's interval), then broadcast it."""
+        session_id = self.joined(connection)
+        async with self.unit_of_work() as db:
+            await self.require_live(db, session_id)
+            event, created = await room_log.append_event(
+                db, session_id, kind, connection.user_id,
+                client_id=client_id, target_id=target_id, payload=payload,
+            )
+            if created and close_target_as is not None and target_id is not None:
+                await attendance.close_interval(db, session_id, target_id, close_target_as)
+            actor = await db.get(User, event.actor_id)
+            out = room_log.event_dict(event, actor.display_name if actor else "")
+        if created:
+            await self.emit("room_event", out, room=session_room(session_id))
+        return out, created
+
+    async def on_hand_raise(self, connection: Connection, payload: p.HandRaisePayload) -> Ack:
+        session_id = self.joined(connection)
+        event, created = await self.record(
+            connection, RoomEventKind.HAND_RAISED, payload.client_id, target_id=connection.user_id
+        )
+        if created:
+            await self.presence.set_hand(session_id, connection.user_id, True)
+            await self.broadcast_presence(session_id)
+        return {"event": event}
+
+    async def on_hand_lower(self, connection: Connection, payload: p.HandLowerPayload) -> Ack:
+        """Lower one's own hand; the class's teachers may lower anyone's."""
+        session_id = self.joined(connection)
+        target = payload.user_id or connection.user_id
+        if target != connection.user_id:
+            self.require_moderator(connection)
+        event, created = await self.record(
+            connection, RoomEventKind.HAND_LOWERED, payload.client_id, target_id=target
+        )
+        if created:
+            await self.presence.set_hand(session_id, target, False)
+            await self.broadcast_presence(session_id)
+        return {"event": event}
+
+    async def on_moderation_lower_all_hands(
+        self, connection: Connection, payload: p.LowerAllHandsPayload
+    ) -> Ack:
+        session_id = self.require_moderator(connection)
+        event, created = await self.record(
+            connection, RoomEventKind.HAND_LOWERED, payload.client_id, payload={"all": True}
+        )
+        if created:
+            await self.presence.clear_hands(session_id)
+            await self.broadcast_presence(session_id)
+        return {"event": event}
+
+    async def on_moderation_remove(self, connection: Connection, payload: p.RemovePayload) -> Ack:
+        """Remove someone for the rest of the session, wherever their sockets are."""
+        session_id = self.require_moderator(connection)
+        target = payload.user_id
+        if target == connection.user_id:
+            raise InvalidInput("you cannot remove yourself")
+        async with self.unit_of_work() as db:
+            if await db.get(User, target) is None:
+                raise NotFound("no such user", user_id=target)
+        event, created = await self.record(
+            connection,
+            RoomEventKind.PARTICIPANT_REMOVED,
+            payload.client_id,
+            target_id=target,
+            payload={"reason": "removed"},
+            close_target_as=LeaveReason.REMOVED,
+        )
+        if created:
+            await self.presence.set_hand(session_id, target, False)
+            await self.emit("removed", {"reason": "removed"}, room=member_room(target, session_id))
+            for entry in await self.presence.entries(session_id):
+                if entry.user_id == target:
+                    await self.presence.remove(session_id, entry.sid)
+                    await self.server.disconnect(entry.sid, namespace=NAMESPACE)
+            await self.broadcast_presence(session_id)
+        return {"event": event}
+
+    # -- calls from the REST layer and the app lifecycle ---------------------------------
+
+    async def end_room(self, session_id: int) -> None:
+        """The session ended: tell the room, then disconnect every socket in it on any node."""
+        await self.emit("session_ended", {"session_id": session_id}, room=session_room(session_id))
+        for entry in await self.presence.entries(session_id):
+            await self.presence.remove(session_id, entry.sid)
+            await self.server.disconnect(entry.sid, namespace=NAMESPACE)
+        await self.presence.forget_room(session_id)
+
+    async def drain(self) -> None:
+        """Node shutdown: refuse new sockets, close this node's intervals, drop its presence."""
+        self.draining = True
+        for connection in list(self.connections.values()):
+            if connection.session_id is None:
+                continue
+            try:
+                await self.depart(connection, LeaveReason.NODE_SHUTDOWN)
+            except Exception:
+                log.exception("could not close the interval of socket %s", connection.sid)
+        for sid in list(self.connections):
+            try:
+                await self.server.disconnect(sid, namespace=NAMESPACE)
+            except Exception:
+                log.exception("could not disconnect socket %s", sid)

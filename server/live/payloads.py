@@ -1,0 +1,85 @@
+"""Incoming event payloads: one pydantic model per client event, nothing else accepted.
+
+Extra fields are refused so that a client cannot smuggle identity (``user_id`` of the sender,
+a role) into an event; identity only ever comes from the authenticated connection.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from lms.errors import InvalidInput
+
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+PositiveId = Annotated[int, Field(gt=0)]
+
+
+class Payload(BaseModel):
+    """Base of every incoming payload: strict types, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+P = TypeVar("P", bound=Payload)
+
+
+class JoinPayload(Payload):
+    session_id: PositiveId
+    last_seq: Annotated[int, Field(ge=0)] | None = None
+
+
+class LeavePayload(Payload):
+    pass
+
+
+class ChatSendPayload(Payload):
+    client_id: ClientId
+    # The length limit is the node's setting, checked in ``chat_body`` after stripping.
+    body: str
+
+
+class HandRaisePayload(Payload):
+    client_id: ClientId
+
+
+class HandLowerPayload(Payload):
+    client_id: ClientId
+    user_id: PositiveId | None = None
+
+
+class RemovePayload(Payload):
+    client_id: ClientId
+    user_id: PositiveId
+
+
+class LowerAllHandsPayload(Payload):
+    client_id: ClientId
+
+
+def parse(model: type[P], data: object) -> P:
+    """Validate one event's data, turning any problem into ``invalid_input``."""
+    if data is None and not model.model_fields:
+        data = {}
+    if not isinstance(data, dict):
+        raise InvalidInput("the event payload must be an object")
+    try:
+        return model.model_validate(data)
+    except ValueError as error:
+        problems = [
+            {"field": ".".join(str(p) for p in item["loc"]), "problem": item["msg"]}
+            for item in getattr(error, "errors", lambda: [])()
+        ]
+        raise InvalidInput("malformed event payload", problems=problems) from None
+
+
+def chat_body(body: str, max_chars: int) -> str:
+    """The message as stored: stripped, 1..``max_chars`` characters."""
+    text = body.strip()
+    if not text:
+        raise InvalidInput("the message is empty")
+    if len(text) > max_chars:
+        raise InvalidInput(f"the message is longer than {max_chars} characters",
+                           max_chars=max_chars)
+    return text

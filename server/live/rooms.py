@@ -1,0 +1,15 @@
+"""Room names in namespace ``/class``; the one place that spells them."""
+
+from __future__ import annotations
+
+NAMESPACE = "/class"
+
+
+def session_room(session_id: int) -> str:
+    """Everyone joined to one live session, on every node."""
+    return f"session:{session_id}"
+
+
+def member_room(user_id: int, session_id: int) -> str:
+    """All sockets of one person in one session (tabs, nodes): removal is sent here."""
+    return f"user:{user_id}:session:{session_id}"

@@ -1,0 +1,66 @@
+"""Two nodes sharing Redis and one database: a class split across them is still one class."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from server.live.fanout import CHANNEL_ENV
+from server.settings import Settings
+from tests.api.conftest import World
+from tests.live.conftest import Connect, StartNode, present
+
+pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("engine")]
+
+
+@pytest.fixture
+def redis_settings(
+    settings: Settings, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Settings for a node of a two-node deployment with a channel no other test uses."""
+    monkeypatch.setenv(CHANNEL_ENV, f"newssem-test-{uuid.uuid4().hex}")
+    return settings.model_copy(update={"redis_url": redis_url})
+
+
+async def test_a_class_spread_over_two_nodes(
+    start_node: StartNode, redis_settings: Settings, world: World, live: int, connect: Connect
+) -> None:
+    teacher_id, s1, s2 = (world.users[n] for n in ("teacher", "student1", "student2"))
+    node1 = await start_node(redis_settings)
+    node2 = await start_node(redis_settings)
+    for node in (node1, node2):
+        async with node.http.get(f"{node.url}/healthz") as response:
+            assert (await response.json())["fanout"] == {"ok": True, "mode": "redis"}
+
+    teacher = await connect(node1, "teacher")
+    student = await connect(node2, "student1")
+    other = await connect(node2, "student2")
+    await teacher.join(live)
+    await student.join(live)
+    ack = await other.join(live)
+    assert {p["user_id"] for p in ack["participants"]} == {teacher_id, s1, s2}
+    await teacher.wait_for("presence", present(teacher_id, s1, s2))
+    await student.wait_for("presence", present(teacher_id, s1, s2))
+
+    sent = await teacher.call("chat:send", {"client_id": "n1", "body": "다른 노드에도 보이나요?"})
+    assert sent["ok"]
+    assert await student.wait_for("room_event", lambda e: e["seq"] == 1) == sent["message"]
+
+    assert (await student.call("hand:raise", {"client_id": "h"}))["ok"]
+    await teacher.wait_for(
+        "presence", lambda d: any(p["hand_raised"] for p in d["participants"] if p["user_id"] == s1)
+    )
+
+    # Removal reaches the target's sockets on the other node.
+    teacher.forget("presence")
+    assert (await teacher.call("moderation:remove", {"client_id": "r", "user_id": s2}))["ok"]
+    assert await other.wait_for("removed") == {"reason": "removed"}
+    await other.wait_disconnected()
+    await teacher.wait_for("presence", present(teacher_id, s1))
+
+    status, _ = await node1.rest("POST", f"/api/sessions/{live}/end", "teacher")
+    assert status == 200
+    for client in (teacher, student):
+        assert await client.wait_for("session_ended") == {"session_id": live}
+        await client.wait_disconnected()

@@ -56,7 +56,7 @@ class Transport(AsyncIOEventEmitter):
         self.config = config
         self.closed = False
         self.pc = _new_peer_connection()
-        self._lock = asyncio.Lock()
+        self._negotiation_lock = asyncio.Lock()
 
         @self.pc.on("connectionstatechange")
         def _on_state() -> None:
@@ -102,7 +102,7 @@ class SendTransport(Transport):
         A mid already published keeps its producer; a mid the client stopped
         sending on (direction no longer includes "send") closes its producer.
         """
-        async with self._lock:
+        async with self._negotiation_lock:
             known = set(self.producers)
             await self.pc.setRemoteDescription(RTCSessionDescription(**offer))
             parsed = aiortc_sdp.SessionDescription.parse(offer["sdp"])
@@ -173,7 +173,7 @@ class RecvTransport(Transport):
 
     async def offer(self, producers: list[Producer]) -> tuple[dict, list[Consumer]]:
         """Consume every listed producer not consumed yet; return the offer."""
-        async with self._lock:
+        async with self._negotiation_lock:
             if self.awaiting_answer:
                 raise NegotiationPending(f"peer {self.peer_id}: previous offer not answered")
             created: list[Consumer] = []
@@ -194,7 +194,7 @@ class RecvTransport(Transport):
             return description(self.pc.localDescription), created
 
     async def set_answer(self, answer: dict) -> None:
-        async with self._lock:
+        async with self._negotiation_lock:
             await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
             self.awaiting_answer = False
 

@@ -72,6 +72,7 @@ class Producer(AsyncIOEventEmitter):
         self._interval = keyframe_request_interval
         self._last_request = -1e9
         self._deferred: asyncio.TimerHandle | None = None
+        self._request_pending = False
 
     # -- incoming media ---------------------------------------------------
 
@@ -81,6 +82,9 @@ class Producer(AsyncIOEventEmitter):
             return
         self.codec = codec
         self.frames += 1
+        if self._request_pending:
+            self._request_pending = False
+            self.request_keyframe()
         if self.paused or not self._consumers:
             return
         packet = av.Packet(data)
@@ -114,9 +118,13 @@ class Producer(AsyncIOEventEmitter):
             self._send_keyframe_request()
 
     def _send_keyframe_request(self) -> None:
+        if self.tap is not None and not self.tap.request_keyframe():
+            # The publisher's stream has not started yet (no SSRC known): ask
+            # as soon as its first frame arrives instead of losing the request.
+            self._request_pending = True
+            return
         self._last_request = time.monotonic()
-        if self.tap is not None and self.tap.request_keyframe():
-            self.keyframe_requests_sent += 1
+        self.keyframe_requests_sent += 1
         self.emit("keyframe-request")
 
     # -- consumers --------------------------------------------------------

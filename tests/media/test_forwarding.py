@@ -1,0 +1,67 @@
+"""Forwarding to real aiortc subscribers that decode, like browsers."""
+
+from __future__ import annotations
+
+import av
+from aiortc.mediastreams import AudioStreamTrack
+
+from media.clip import EncodedVideoTrack
+from tests.media.peers import Publisher, Subscriber
+
+
+async def test_vp8_reaches_two_decoding_subscribers(router, vp8_frames):
+    publisher = Publisher(router, "teacher")
+    await publisher.publish([(EncodedVideoTrack(vp8_frames), "camera")])
+    subscribers = [Subscriber(router, f"student-{i}") for i in range(2)]
+    for subscriber in subscribers:
+        await subscriber.negotiate()
+    for subscriber in subscribers:
+        frames = await subscriber.read("video", 10)
+        assert all(isinstance(f, av.VideoFrame) for f in frames)
+        assert (frames[0].width, frames[0].height) == (160, 120)
+        assert [f.pts for f in frames] == sorted(f.pts for f in frames)
+    (consumer,) = router.consumers("student-0")
+    assert consumer.frames_forwarded >= 10 and consumer.kind == "video"
+    for peer in [publisher, *subscribers]:
+        await peer.close()
+
+
+async def test_opus_reaches_decoding_subscriber(router):
+    publisher = Publisher(router, "student-a")
+    (producer,) = await publisher.publish([(AudioStreamTrack(), "microphone")])
+    assert producer.kind == "audio" and producer.source == "microphone"
+    subscriber = Subscriber(router, "teacher")
+    await subscriber.negotiate()
+    frames = await subscriber.read("audio", 10)
+    assert all(isinstance(f, av.AudioFrame) for f in frames)
+    assert router.consumers("teacher")[0].producer.codec.name == "opus"
+    await subscriber.close()
+    await publisher.close()
+
+
+async def test_subscriber_does_not_receive_its_own_producers(router, vp8_frames):
+    publisher = Publisher(router, "teacher")
+    await publisher.publish([(EncodedVideoTrack(vp8_frames), "camera")])
+    own = Subscriber(router, "teacher")
+    await own.negotiate()
+    assert router.consumers("teacher") == []
+    await own.close()
+    await publisher.close()
+
+
+async def test_renegotiation_adds_late_producer(router, vp8_frames):
+    """A student who subscribed first gets the teacher's camera in a re-offer."""
+    first = Publisher(router, "student-a")
+    await first.publish([(AudioStreamTrack(), "microphone")])
+    subscriber = Subscriber(router, "student-b")
+    await subscriber.negotiate()
+    assert [c.kind for c in router.consumers("student-b")] == ["audio"]
+
+    late = Publisher(router, "teacher")
+    await late.publish([(EncodedVideoTrack(vp8_frames), "camera")])
+    await subscriber.negotiate()
+    assert sorted(c.kind for c in router.consumers("student-b")) == ["audio", "video"]
+    frames = await subscriber.read("video", 5)
+    assert frames[0].width == 160
+    for peer in [first, late, subscriber]:
+        await peer.close()

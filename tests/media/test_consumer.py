@@ -58,9 +58,10 @@ async def test_audio_consumer_drops_oldest():
     consumer = Consumer(producer, "teacher", max_frames=4)
     task = asyncio.ensure_future(consumer.recv())
     await asyncio.sleep(0)
-    for i in range(10):
-        producer.on_frame(OPUS, bytes([i]), i * 960)
-    assert bytes(await task) == b"\x00"
+    producer.on_frame(OPUS, b"\xff", 0)
+    assert bytes(await task) == b"\xff"
+    for i in range(10):  # the subscriber stalls
+        producer.on_frame(OPUS, bytes([i]), (i + 1) * 960)
     assert consumer.queued == 4
     assert [bytes(await consumer.recv()) for _ in range(4)] == [bytes([i]) for i in range(6, 10)]
     consumer.close()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from aiortc import (
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpReceiver,
     RTCRtpSender,
     RTCSessionDescription,
 )
@@ -111,13 +112,13 @@ class Subscriber:
     def _counter(self, mid: str) -> Callable[..., None]:
         self.encoded_frames[mid] = 0
 
-        def on_frame(codec, data, timestamp) -> None:  # noqa: ANN001
+        def on_frame(codec, data, timestamp) -> None:
             self.encoded_frames[mid] += 1
             self.first_frame.set()
 
         return on_frame
 
-    async def read(self, kind: str, count: int, timeout: float = 10.0) -> list:
+    async def read(self, kind: str, count: int, limit: float = 10.0) -> list:
         """Decode ``count`` frames of the first track of ``kind``."""
         track = next(t for t in self.tracks if t.kind == kind)
         frames = []
@@ -126,20 +127,20 @@ class Subscriber:
             while len(frames) < count:
                 frames.append(await track.recv())
 
-        await asyncio.wait_for(pull(), timeout)
+        await asyncio.wait_for(pull(), limit)
         return frames
 
-    def receiver_for(self, kind: str):  # noqa: ANN201
+    def receiver_for(self, kind: str) -> RTCRtpReceiver:
         return next(t.receiver for t in self.pc.getTransceivers() if t.kind == kind)
 
     async def close(self) -> None:
         await self.pc.close()
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_for(predicate: Callable[[], bool], limit: float = 10.0) -> None:
     """Poll ``predicate`` until true (media arrives asynchronously)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while not predicate():
         if loop.time() > deadline:
             raise TimeoutError("condition not met in time")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from media.clip import EncodedVideoTrack
 from media.keyframes import is_keyframe
 from tests.media.peers import Publisher, Subscriber, wait_for
 
 
-async def _setup(router, vp8_frames):  # noqa: ANN001, ANN202
+async def _setup(router, vp8_frames):
     publisher = Publisher(router, "teacher")
     track = EncodedVideoTrack(vp8_frames)
     (producer,) = await publisher.publish([(track, "camera")])
     requests: list[float] = []
     mid = next(iter(publisher.senders))
-    publisher.count_keyframe_requests(mid, lambda: requests.append(asyncio.get_running_loop().time()))
+    loop = asyncio.get_running_loop()
+    publisher.count_keyframe_requests(mid, lambda: requests.append(loop.time()))
     return publisher, producer, requests
 
 
@@ -35,7 +37,7 @@ async def test_new_consumer_requests_keyframe_and_starts_on_one(router, vp8_fram
 
 
 async def test_subscriber_pli_is_relayed_and_throttled(router, vp8_frames):
-    publisher, producer, requests = await _setup(router, vp8_frames)
+    publisher, _producer, requests = await _setup(router, vp8_frames)
     subscriber = Subscriber(router, "student", tap=True)
     await subscriber.negotiate()
     await wait_for(lambda: sum(subscriber.encoded_frames.values()) >= 5)
@@ -51,7 +53,7 @@ async def test_subscriber_pli_is_relayed_and_throttled(router, vp8_frames):
     await asyncio.sleep(0.8)
     relayed = [t for t in requests[start:] if t >= burst_start]
     assert 1 <= len(relayed) <= 3  # one at once, one trailing, never ten
-    gaps = [b - a for a, b in zip(relayed, relayed[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(relayed)]
     assert all(gap >= 0.45 for gap in gaps)
     await subscriber.close()
     await publisher.close()

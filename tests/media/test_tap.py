@@ -36,7 +36,7 @@ async def test_tap_frames_are_the_published_bitstream(router, vp8_frames):
     (producer,) = await publisher.publish([(EncodedVideoTrack(vp8_frames), "camera")])
     original = producer.on_frame
 
-    def record(codec, data, timestamp):  # noqa: ANN001, ANN202
+    def record(codec, data, timestamp):
         received.append(data)
         original(codec, data, timestamp)
 

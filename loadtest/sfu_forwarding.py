@@ -106,7 +106,7 @@ class _SfuServer:
         await self.service.close()
 
 
-def _server_main(conn: Connection, mode: str) -> None:
+def _server_main(conn: Connection, mode: str, profile: str | None = None) -> None:
     async def serve() -> None:
         server = _SfuServer() if mode == "ours" else _RelayServer()
         loop = asyncio.get_running_loop()
@@ -121,14 +121,23 @@ def _server_main(conn: Connection, mode: str) -> None:
             except Exception as error:  # report to the driver, keep serving
                 conn.send(("error", repr(error)))
 
-    asyncio.run(serve())
+    if profile is None:
+        asyncio.run(serve())
+        return
+    import cProfile
+
+    with cProfile.Profile() as profiler:
+        asyncio.run(serve())
+    profiler.dump_stats(profile)
 
 
 class _ServerProcess:
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, profile: str | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_server_main, args=(child, mode), daemon=True)
+        self.process = context.Process(
+            target=_server_main, args=(child, mode, profile), daemon=True
+        )
         self.process.start()
         self.ps = psutil.Process(self.process.pid)
         self._lock = asyncio.Lock()
@@ -189,8 +198,10 @@ class _Subscriber:
         await server.call("answer", self.name, description(self.pc.localDescription))
 
 
-async def _run_path(mode: str, subscribers: int, seconds: float, frames: list[bytes]) -> dict:
-    server = _ServerProcess(mode)
+async def _run_path(
+    mode: str, subscribers: int, seconds: float, frames: list[bytes], profile: Path | None
+) -> dict:
+    server = _ServerProcess(mode, str(profile / f"{mode}.pstats") if profile else None)
     publisher = _client_pc()
     track = EncodedVideoTrack(frames, fps=CLIP["fps"])
     transceiver = publisher.addTransceiver(track, direction="sendonly")
@@ -222,8 +233,7 @@ async def _run_path(mode: str, subscribers: int, seconds: float, frames: list[by
     sent = max(1, sent1 - sent0)
     loss = [max(0.0, 1 - (b - a) / sent) * 100 for a, b in zip(counts0, counts1, strict=True)]
     joins = [
-        (s.first_frame_at - s.joined_at) * 1000 if s.first_frame_at else float("inf")
-        for s in subs
+        (s.first_frame_at - s.joined_at) * 1000 if s.first_frame_at else float("inf") for s in subs
     ]
     for sub in subs:
         await sub.pc.close()
@@ -246,12 +256,17 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-async def run(subscribers: int, seconds: float, baseline_subscribers: int | None) -> dict:
+async def run(
+    subscribers: int,
+    seconds: float,
+    baseline_subscribers: int | None,
+    profile: Path | None = None,
+) -> dict:
     data_dir = Path(os.environ.get("NEWSSEM_DATA_DIR", "data")) / "bench"
     frames = cached_clip(data_dir, **CLIP)
-    ours = await _run_path("ours", subscribers, seconds, frames)
+    ours = await _run_path("ours", subscribers, seconds, frames, profile)
     m = baseline_subscribers if baseline_subscribers is not None else min(subscribers, 6)
-    baseline = await _run_path("baseline", m, seconds, frames)
+    baseline = await _run_path("baseline", m, seconds, frames, profile)
     joins = ours.pop("_joins_ms")
     baseline.pop("_joins_ms")
     result = {
@@ -280,11 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-subscribers", type=int, default=None)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="short run (5 s, ≤10 subscribers)")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write cProfile stats of each server here"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = min(args.seconds, 5.0)
         args.subscribers = min(args.subscribers, 10)
-    result = asyncio.run(run(args.subscribers, args.seconds, args.baseline_subscribers))
+    result = asyncio.run(
+        run(args.subscribers, args.seconds, args.baseline_subscribers, args.profile)
+    )
     if args.json:
         print(json.dumps(result))
     else:

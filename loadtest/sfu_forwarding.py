@@ -82,6 +82,9 @@ class _RelayServer:
     async def answer(self, peer: str, answer: dict) -> None:
         await self.pcs[peer].setRemoteDescription(RTCSessionDescription(**answer))
 
+    async def counters(self) -> tuple[int, int] | None:
+        return None  # MediaRelay keeps no counters
+
     async def close(self) -> None:
         for pc in self.pcs.values():
             await pc.close()
@@ -101,6 +104,14 @@ class _SfuServer:
 
     async def answer(self, peer: str, answer: dict) -> None:
         await self.router.set_subscriber_answer(peer, answer)
+
+    async def counters(self) -> tuple[int, int]:
+        """Frames the producer received, frames all consumers handed to senders."""
+        received = sum(p.frames for p in self.router._producers.values())
+        forwarded = sum(
+            c.frames_forwarded for peer in self.router.peers() for c in self.router.consumers(peer)
+        )
+        return received, forwarded
 
     async def close(self) -> None:
         await self.service.close()
@@ -221,11 +232,15 @@ async def _run_path(
         await asyncio.wait_for(asyncio.gather(*(s.first.wait() for s in subs)), 15)
     await asyncio.sleep(2.0)  # warm-up
 
+    inside0 = await server.call("counters")
     cpu0, t0, sent0 = server.cpu_seconds(), time.monotonic(), track.sent
     counts0 = [s.frames for s in subs]
+    own_cpu0 = _own_cpu_seconds()
     await asyncio.sleep(seconds)
     cpu1, t1, sent1 = server.cpu_seconds(), time.monotonic(), track.sent
     counts1 = [s.frames for s in subs]
+    own_cpu1 = _own_cpu_seconds()
+    inside1 = await server.call("counters")
     rss = server.rss_mb()
 
     wall = t1 - t0
@@ -246,7 +261,26 @@ async def _run_path(
         "fps_median": round(statistics.median(fps), 2),
         "loss_pct": round(statistics.mean(loss), 2),
         "rss_mb": round(rss, 1),
+        "harness_cpu_pct": round((own_cpu1 - own_cpu0) / wall * 100, 1),
+        **_server_side(inside0, inside1, subscribers),
         "_joins_ms": joins,
+    }
+
+
+def _own_cpu_seconds() -> float:
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
+def _server_side(before: object, after: object, subscribers: int) -> dict:
+    """Where frames went missing: at the server's door, or after it forwarded them."""
+    if not (isinstance(before, list | tuple) and isinstance(after, list | tuple)):
+        return {}
+    received = after[0] - before[0]
+    forwarded = after[1] - before[1]
+    return {
+        "server_frames_in": received,
+        "server_forwarded_pct": round(100 * forwarded / max(1, received * subscribers), 2),
     }
 
 

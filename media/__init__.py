@@ -15,6 +15,7 @@ from media.errors import (
     PeerNotFound,
     ProducerNotFound,
     RouterClosed,
+    UnexpectedAnswer,
     UnsupportedAiortcVersion,
     UnsupportedSource,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ProducerNotFound",
     "Router",
     "RouterClosed",
+    "UnexpectedAnswer",
     "UnsupportedAiortcVersion",
     "UnsupportedSource",
     "ice_servers",

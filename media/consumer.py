@@ -45,6 +45,7 @@ class Consumer(MediaStreamTrack):
         self.frames_forwarded = 0
         self.frames_dropped = 0
         self.max_depth = 0
+        self.estimated_bitrate: int | None = None
         self._queue: deque[av.Packet] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._needs_keyframe = self.kind == "video"
@@ -62,6 +63,14 @@ class Consumer(MediaStreamTrack):
     @property
     def queued(self) -> int:
         return len(self._queue)
+
+    def _on_bitrate(self, bitrate: int) -> None:
+        """The subscriber's receive-side bandwidth estimate (REMB), in bit/s.
+
+        Recorded, not acted on: with one encoding per producer there is no
+        lower layer to switch to (see media/README.md).
+        """
+        self.estimated_bitrate = bitrate
 
     def request_keyframe(self) -> None:
         """Relay a keyframe request (the subscriber's PLI/FIR) to the publisher."""

@@ -36,3 +36,8 @@ class NegotiationPending(MediaError):
     aiortc cannot roll back a local offer, so a new offer is only made once the
     previous one is answered; the signaling layer retries after the answer.
     """
+
+
+class UnexpectedAnswer(MediaError):
+    """An SDP answer arrived for a recv transport with no offer outstanding
+    (a duplicate or late answer from the client)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from pyee.asyncio import AsyncIOEventEmitter
 
 from media.keyframes import is_keyframe
+from media.tap import packetize
 
 if TYPE_CHECKING:
     from media.consumer import Consumer
@@ -73,11 +75,19 @@ class Producer(AsyncIOEventEmitter):
         self._last_request = -1e9
         self._deferred: asyncio.TimerHandle | None = None
         self._request_pending = False
+        self._picture_id = random.randrange(1 << 15)
 
     # -- incoming media ---------------------------------------------------
 
     def on_frame(self, codec: RTCRtpCodecParameters, data: bytes, timestamp: int) -> None:
-        """Tap callback: wrap one encoded frame and fan it out."""
+        """Tap callback: wrap one encoded frame and fan it out.
+
+        The frame is packetized here, once: every consumer's sender reuses the
+        payloads (``packet.opaque``) and only adds its own RTP header and SRTP.
+        All consumers therefore share the producer's VP8 picture ids; one that
+        dropped frames sees the gap, which is the truth, and resumes on a
+        keyframe anyway.
+        """
         if self.closed:
             return
         self.codec = codec
@@ -87,9 +97,11 @@ class Producer(AsyncIOEventEmitter):
             self.request_keyframe()
         if self.paused or not self._consumers:
             return
+        self._picture_id = (self._picture_id + 1) & 0x7FFF
         packet = av.Packet(data)
         packet.pts = timestamp
         packet.time_base = Fraction(1, codec.clockRate)
+        packet.opaque = packetize(codec.name, data, self._picture_id)
         keyframe = is_keyframe(codec.name, data)
         for consumer in list(self._consumers):
             consumer._push(packet, keyframe)

@@ -11,7 +11,7 @@ from media.config import MediaConfig
 from media.consumer import Consumer
 from media.errors import PeerNotFound, ProducerNotFound, RouterClosed
 from media.producer import Producer, ProducerInfo
-from media.tap import check_aiortc_version
+from media.tap import check_aiortc_version, install_fast_ntp_clock
 from media.transport import RecvTransport, SendTransport
 
 
@@ -23,12 +23,15 @@ class Router(AsyncIOEventEmitter):
 
     Events: ``newproducer`` (Producer), ``producerclose`` (Producer),
     ``producerpause`` (Producer), ``producerresume`` (Producer),
+    ``negotiationneeded`` (peer_id): call :meth:`subscribe` for that peer and
+    send it the offer; ``connectionstatechange`` (peer_id, direction, state),
     ``peerclose`` (peer_id), ``close``.
     """
 
     def __init__(self, session_id: str, config: MediaConfig) -> None:
         super().__init__()
         check_aiortc_version()
+        install_fast_ntp_clock()
         self.id = uuid.uuid4().hex
         self.session_id = session_id
         self.config = config
@@ -55,6 +58,7 @@ class Router(AsyncIOEventEmitter):
         transport = self._send.get(peer_id)
         if transport is None:
             transport = self._send[peer_id] = SendTransport(peer_id, self.config)
+            self._watch(transport)
         answer, producers = await transport.publish(offer, sources)
         for producer in producers:
             self._producers[producer.id] = producer
@@ -63,7 +67,20 @@ class Router(AsyncIOEventEmitter):
             producer.on("resume", lambda p=producer: self.emit("producerresume", p))
         for producer in producers:
             self.emit("newproducer", producer)
+        if producers:
+            for other, recv in self._recv.items():
+                if other != peer_id:
+                    recv.needs_negotiation()
         return answer, producers
+
+    def _watch(self, transport: SendTransport | RecvTransport) -> None:
+        peer_id, direction = transport.peer_id, transport.direction
+        transport.on(
+            "connectionstatechange",
+            lambda state: self.emit("connectionstatechange", peer_id, direction, state),
+        )
+        if isinstance(transport, RecvTransport):
+            transport.on("negotiationneeded", lambda: self.emit("negotiationneeded", peer_id))
 
     def _make_on_producer_close(self, producer: Producer) -> Callable[[], None]:
         def on_close() -> None:
@@ -74,15 +91,21 @@ class Router(AsyncIOEventEmitter):
 
     # -- subscribing ------------------------------------------------------
 
-    async def subscribe(self, peer_id: str) -> dict:
+    async def subscribe(self, peer_id: str) -> dict | None:
         """Server offer for the participant's recv transport: one m-section per
         current producer of the other participants (new ones since the last
         offer are added). The client answers with :meth:`set_subscriber_answer`.
+
+        Returns ``None`` if there has been nothing to receive yet; the peer is
+        then registered as a subscriber and gets ``negotiationneeded`` when the
+        first producer appears. Raises :class:`NegotiationPending` while the
+        previous offer is unanswered (``negotiationneeded`` follows the answer).
         """
         self._check_open()
         transport = self._recv.get(peer_id)
         if transport is None:
             transport = self._recv[peer_id] = RecvTransport(peer_id, self.config)
+            self._watch(transport)
         others = [p for p in self._producers.values() if p.peer_id != peer_id]
         offer, _ = await transport.offer(others)
         return offer

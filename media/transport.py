@@ -25,10 +25,10 @@ from pyee.asyncio import AsyncIOEventEmitter
 
 from media.config import MediaConfig
 from media.consumer import Consumer
-from media.errors import NegotiationPending, UnsupportedSource
+from media.errors import NegotiationPending, UnexpectedAnswer, UnsupportedSource
 from media.ice import bind_host_candidates
 from media.producer import SOURCES, Producer
-from media.tap import ReceiverTap, hook_keyframe_requests
+from media.tap import ReceiverTap, SharedPacker, hook_keyframe_requests, prepare_forwarding_sender
 
 
 def _new_peer_connection() -> RTCPeerConnection:
@@ -92,11 +92,9 @@ class SendTransport(Transport):
     def __init__(self, peer_id: str, config: MediaConfig) -> None:
         super().__init__(peer_id, config)
         self.producers: dict[str, Producer] = {}  # by mid
-        self.taps: list[ReceiverTap] = []
+        self.taps: dict[str, ReceiverTap] = {}  # by mid; outlive a closed producer
 
-    async def publish(
-        self, offer: dict, sources: dict[str, str]
-    ) -> tuple[dict, list[Producer]]:
+    async def publish(self, offer: dict, sources: dict[str, str]) -> tuple[dict, list[Producer]]:
         """Apply the client's (re-)offer; return the answer and the new producers.
 
         A mid already published keeps its producer; a mid the client stopped
@@ -132,8 +130,18 @@ class SendTransport(Transport):
                     None,
                     keyframe_request_interval=self.config.keyframe_request_interval,
                 )
-                producer.tap = ReceiverTap(transceiver.receiver, producer.on_frame)
-                self.taps.append(producer.tap)
+                tap = self.taps.get(transceiver.mid)
+                if tap is None:
+                    tap = self.taps[transceiver.mid] = ReceiverTap(
+                        transceiver.receiver, producer.on_frame
+                    )
+                else:
+                    # The client sends on an m-section again whose producer it
+                    # closed before: aiortc keeps the (started) receiver, so the
+                    # existing tap feeds the new producer.
+                    tap.on_frame = producer.on_frame
+                    tap.enable()
+                producer.tap = tap
                 self.producers[transceiver.mid] = producer
                 producers.append(producer)
             self._bind()
@@ -149,7 +157,7 @@ class SendTransport(Transport):
     async def _close_media(self) -> None:
         for producer in list(self.producers.values()):
             producer.close()
-        for tap in self.taps:
+        for tap in self.taps.values():
             await tap.drain()
 
 
@@ -170,12 +178,28 @@ class RecvTransport(Transport):
         self._transceivers: dict[str, RTCRtpTransceiver] = {}
         self._stopping: set[asyncio.Task[None]] = set()
         self.awaiting_answer = False
+        self._stale = False
 
-    async def offer(self, producers: list[Producer]) -> tuple[dict, list[Consumer]]:
-        """Consume every listed producer not consumed yet; return the offer."""
+    def needs_negotiation(self) -> None:
+        """Something to offer changed (a producer came or went): emit
+        ``negotiationneeded`` now, or once the pending offer is answered."""
+        if self.closed:
+            return
+        if self.awaiting_answer:
+            self._stale = True
+        else:
+            self.emit("negotiationneeded")
+
+    async def offer(self, producers: list[Producer]) -> tuple[dict | None, list[Consumer]]:
+        """Consume every listed producer not consumed yet; return the offer.
+
+        The offer is ``None`` while there has never been anything to receive:
+        an offer without m-sections is not one a browser can answer.
+        """
         async with self._negotiation_lock:
             if self.awaiting_answer:
                 raise NegotiationPending(f"peer {self.peer_id}: previous offer not answered")
+            self._stale = False
             created: list[Consumer] = []
             for producer in producers:
                 if producer.id in self.consumers or producer.closed or producer.codec is None:
@@ -184,10 +208,15 @@ class RecvTransport(Transport):
                 transceiver = self.pc.addTransceiver(consumer, direction="sendonly")
                 transceiver.setCodecPreferences(_preferences_for(producer.codec, producer.kind))
                 hook_keyframe_requests(transceiver.sender, consumer.request_keyframe)
+                prepare_forwarding_sender(
+                    transceiver.sender, SharedPacker(producer.codec, consumer._on_bitrate)
+                )
                 self.consumers[producer.id] = consumer
                 self._transceivers[producer.id] = transceiver
                 consumer.on("close", self._make_on_consumer_close(producer.id))
                 created.append(consumer)
+            if not self.pc.getTransceivers():
+                return None, created
             self._bind()
             await self.pc.setLocalDescription(await self.pc.createOffer())
             self.awaiting_answer = True
@@ -195,8 +224,13 @@ class RecvTransport(Transport):
 
     async def set_answer(self, answer: dict) -> None:
         async with self._negotiation_lock:
+            if not self.awaiting_answer:
+                raise UnexpectedAnswer(f"peer {self.peer_id}: no offer awaits an answer")
             await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
             self.awaiting_answer = False
+            if self._stale:
+                self._stale = False
+                self.emit("negotiationneeded")
 
     def _make_on_consumer_close(self, producer_id: str) -> Callable[[], None]:
         def on_close() -> None:
@@ -208,6 +242,7 @@ class RecvTransport(Transport):
             task = asyncio.ensure_future(transceiver.sender.stop())
             self._stopping.add(task)
             task.add_done_callback(self._stopping.discard)
+            self.needs_negotiation()  # tell the client the m-section is inactive
 
         return on_close
 

@@ -35,7 +35,5 @@ def ice_servers(config: MediaConfig, user_id: str, now: float | None = None) -> 
         username, credential = turn_credentials(
             config.turn_secret, user_id, config.turn_ttl_seconds, now
         )
-        servers.append(
-            {"urls": [config.turn_url], "username": username, "credential": credential}
-        )
+        servers.append({"urls": [config.turn_url], "username": username, "credential": credential})
     return servers

@@ -96,8 +96,11 @@ class Subscriber:
         def on_track(track: MediaStreamTrack) -> None:
             self.tracks.append(track)
 
-    async def negotiate(self) -> None:
+    async def negotiate(self) -> bool:
+        """One offer/answer round on the recv transport; False if nothing to receive."""
         offer = await self.router.subscribe(self.peer_id)
+        if offer is None:
+            return False
         await self.pc.setRemoteDescription(RTCSessionDescription(**offer))
         if self.use_tap:
             for transceiver in self.pc.getTransceivers():
@@ -108,6 +111,7 @@ class Subscriber:
         bind_host_candidates(self.pc, LOOPBACK)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await self.router.set_subscriber_answer(self.peer_id, as_dict(self.pc.localDescription))
+        return True
 
     def _counter(self, mid: str) -> Callable[..., None]:
         self.encoded_frames[mid] = 0

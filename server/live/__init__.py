@@ -15,6 +15,7 @@ from aiohttp import web
 
 from server import keys
 from server.live.fanout import Fanout, build_fanout
+from server.live.media_signaling import setup_media
 from server.live.namespace import ClassNamespace
 from server.live.rooms import NAMESPACE
 
@@ -70,3 +71,5 @@ def setup_live(app: web.Application) -> None:
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)
+    # After the drain hook above: peers leave first, then the node's routers close.
+    namespace.media = setup_media(app, namespace)

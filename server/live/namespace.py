@@ -46,6 +46,7 @@ from lms.models import (
 from lms.services import accounts, attendance, live_sessions, permissions, room_log
 from server.auth import COOKIE_NAME
 from server.live import payloads as p
+from server.live.media_signaling import MediaSignaling
 from server.live.presence import Presence, PresenceStore, participants
 from server.live.ratelimit import EventRateLimiter
 from server.live.rooms import NAMESPACE, member_room, session_room
@@ -78,7 +79,23 @@ EVENTS: dict[str, tuple[str, type[p.Payload]]] = {
     "hand:lower": ("on_hand_lower", p.HandLowerPayload),
     "moderation:remove": ("on_moderation_remove", p.RemovePayload),
     "moderation:lower_all_hands": ("on_moderation_lower_all_hands", p.LowerAllHandsPayload),
+    # media: handled by server.live.media_signaling
+    "media:config": ("on_media_config", p.MediaConfigPayload),
+    "media:publish": ("on_media_publish", p.MediaPublishPayload),
+    "media:subscribe": ("on_media_subscribe", p.MediaSubscribePayload),
+    "media:answer": ("on_media_answer", p.MediaAnswerPayload),
+    "media:close_producer": ("on_media_close_producer", p.MediaProducerPayload),
+    "media:pause_producer": ("on_media_pause_producer", p.MediaProducerPayload),
+    "media:resume_producer": ("on_media_resume_producer", p.MediaProducerPayload),
+    "moderation:mute": ("on_moderation_mute", p.MutePayload),
+    "moderation:unmute": ("on_moderation_unmute", p.MutePayload),
+    "moderation:cameras": ("on_moderation_cameras", p.AllowPayload),
+    "moderation:screens": ("on_moderation_screens", p.AllowPayload),
 }
+
+# Replies to the server's own requests: each answers one server offer, and a burst of them
+# (a whole class publishing at once) must not eat the user's event budget.
+UNMETERED_EVENTS = frozenset({"media:answer"})
 
 
 def failure(error: DomainError) -> Ack:
@@ -123,6 +140,7 @@ class ClassNamespace(socketio.AsyncNamespace):
             WeakValueDictionary()
         )
         self.draining = False
+        self.media: MediaSignaling | None = None  # set by setup_live when media is available
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -153,7 +171,7 @@ class ClassNamespace(socketio.AsyncNamespace):
         connection = self.connections.get(sid)
         if connection is None:
             return failure(NotAuthenticated("not connected"))
-        if not self.limiter.allow(connection.user_id):
+        if event not in UNMETERED_EVENTS and not self.limiter.allow(connection.user_id):
             wait = round(self.limiter.retry_after(connection.user_id), 2)
             return failure(RateLimited("too many events; slow down", retry_after=wait))
         spec = EVENTS.get(event)
@@ -234,6 +252,12 @@ class ClassNamespace(socketio.AsyncNamespace):
         session_id = connection.session_id
         assert session_id is not None
         connection.session_id = None
+        if self.media is not None:
+            # At once, even inside the attendance grace: a returning tab publishes anew.
+            try:
+                await self.media.peer_left(session_id, connection.sid)
+            except Exception:
+                log.exception("could not close the media of socket %s", connection.sid)
         async with self.member_lock(session_id, connection.user_id):
             await self.presence.remove(session_id, connection.sid)
             still_here = any(
@@ -452,6 +476,54 @@ class ClassNamespace(socketio.AsyncNamespace):
             await self.broadcast_presence(session_id)
         return {"event": event}
 
+    # -- media: the work is in server.live.media_signaling ---------------------------------
+
+    def media_signaling(self) -> MediaSignaling:
+        if self.media is None:
+            raise Conflict("media is not available on this server")
+        return self.media
+
+    async def on_media_config(self, connection: Connection, payload: p.MediaConfigPayload) -> Ack:
+        return await self.media_signaling().on_config(connection, payload)
+
+    async def on_media_publish(self, connection: Connection, payload: p.MediaPublishPayload) -> Ack:
+        return await self.media_signaling().on_publish(connection, payload)
+
+    async def on_media_subscribe(
+        self, connection: Connection, payload: p.MediaSubscribePayload
+    ) -> Ack:
+        return await self.media_signaling().on_subscribe(connection, payload)
+
+    async def on_media_answer(self, connection: Connection, payload: p.MediaAnswerPayload) -> Ack:
+        return await self.media_signaling().on_answer(connection, payload)
+
+    async def on_media_close_producer(
+        self, connection: Connection, payload: p.MediaProducerPayload
+    ) -> Ack:
+        return await self.media_signaling().on_close_producer(connection, payload)
+
+    async def on_media_pause_producer(
+        self, connection: Connection, payload: p.MediaProducerPayload
+    ) -> Ack:
+        return await self.media_signaling().on_pause_producer(connection, payload)
+
+    async def on_media_resume_producer(
+        self, connection: Connection, payload: p.MediaProducerPayload
+    ) -> Ack:
+        return await self.media_signaling().on_resume_producer(connection, payload)
+
+    async def on_moderation_mute(self, connection: Connection, payload: p.MutePayload) -> Ack:
+        return await self.media_signaling().on_mute(connection, payload)
+
+    async def on_moderation_unmute(self, connection: Connection, payload: p.MutePayload) -> Ack:
+        return await self.media_signaling().on_unmute(connection, payload)
+
+    async def on_moderation_cameras(self, connection: Connection, payload: p.AllowPayload) -> Ack:
+        return await self.media_signaling().on_cameras(connection, payload)
+
+    async def on_moderation_screens(self, connection: Connection, payload: p.AllowPayload) -> Ack:
+        return await self.media_signaling().on_screens(connection, payload)
+
     # -- calls from the REST layer and the app lifecycle ---------------------------------
 
     async def end_room(self, session_id: int) -> None:
@@ -461,6 +533,8 @@ class ClassNamespace(socketio.AsyncNamespace):
             await self.presence.remove(session_id, entry.sid)
             await self.server.disconnect(entry.sid, namespace=NAMESPACE)
         await self.presence.forget_room(session_id)
+        if self.media is not None:
+            await self.media.session_ended(session_id)
 
     async def drain(self) -> None:
         """Node shutdown: refuse new sockets, close this node's intervals, drop its presence."""

@@ -6,7 +6,7 @@ a role) into an event; identity only ever comes from the authenticated connectio
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -57,6 +57,52 @@ class RemovePayload(Payload):
 class LowerAllHandsPayload(Payload):
     client_id: ClientId
 
+
+
+# -- media (server.live.media_signaling) ---------------------------------------------------
+
+# A browser's SDP for a few tracks is a few kilobytes; a class's subscriber offer grows with
+# every producer, and answers mirror it. Anything far beyond that is not a browser.
+SDP_MAX_CHARS = 200_000
+MediaSource = Literal["camera", "microphone", "screen"]
+Mid = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+ProducerId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class SessionDescription(Payload):
+    type: Literal["offer", "answer"]
+    sdp: Annotated[str, StringConstraints(min_length=1, max_length=SDP_MAX_CHARS)]
+
+
+class MediaConfigPayload(Payload):
+    pass
+
+
+class MediaPublishPayload(Payload):
+    offer: SessionDescription
+    # Only the m-sections the browser is sending on; at most a handful per tab.
+    sources: Annotated[dict[Mid, MediaSource], Field(max_length=16)]
+
+
+class MediaSubscribePayload(Payload):
+    pass
+
+
+class MediaAnswerPayload(Payload):
+    answer: SessionDescription
+
+
+class MediaProducerPayload(Payload):
+    producer_id: ProducerId
+
+
+class MutePayload(Payload):
+    user_id: PositiveId
+    source: MediaSource
+
+
+class AllowPayload(Payload):
+    allowed: bool
 
 def parse(model: type[P], data: object) -> P:
     """Validate one event's data, turning any problem into ``invalid_input``."""

@@ -15,12 +15,42 @@ import asyncio
 import random
 import socket
 
+import aioice
 from aioice import Candidate
 from aioice.candidate import candidate_foundation, candidate_priority
 from aioice.ice import Connection, StunProtocol
 from aiortc import RTCPeerConnection
 
+from media.errors import UnsupportedAiortcVersion
+
 _MARK = "_newssem_bound"
+
+SUPPORTED_AIOICE = ((0, 9), (0, 14))
+"""Half-open range of aioice versions whose ``Connection`` internals this uses."""
+
+_CONNECTION_INTERNALS = (
+    "_local_candidates",
+    "_local_candidates_start",
+    "_local_candidates_end",
+    "_protocols",
+    "gather_candidates",
+)
+
+
+def check_aioice(connection: Connection | None = None) -> None:
+    """Fail loudly if aioice (aiortc's ICE stack) is outside the range this
+    module was written for, or its ``Connection`` lost a name used here."""
+    parts = tuple(int(p) for p in aioice.__version__.split(".")[:2] if p.isdigit())
+    low, high = SUPPORTED_AIOICE
+    if not (low <= parts < high):
+        raise UnsupportedAiortcVersion(
+            f"media.ice supports aioice >={low[0]}.{low[1]},<{high[0]}.{high[1]}; "
+            f"found {aioice.__version__}"
+        )
+    if connection is not None:
+        missing = [n for n in _CONNECTION_INTERNALS if not hasattr(connection, n)]
+        if missing:
+            raise UnsupportedAiortcVersion(f"aioice internals changed, missing: {missing}")
 
 
 def bind_host_candidates(
@@ -37,6 +67,7 @@ def bind_host_candidates(
     """
     for transceiver in pc.getTransceivers():
         connection = transceiver.receiver.transport.transport.iceGatherer._connection
+        check_aioice(connection)
         if getattr(connection, _MARK, False) or connection._local_candidates_start:
             continue
         setattr(connection, _MARK, True)

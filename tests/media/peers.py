@@ -59,6 +59,16 @@ class Publisher:
         self.producers += producers
         return producers
 
+    async def reoffer(self) -> list:
+        """Offer again after a local change (e.g. a transceiver's direction)."""
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        answer, producers = await self.router.publish(
+            self.peer_id, as_dict(self.pc.localDescription), {}
+        )
+        await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
+        self.producers += producers
+        return producers
+
     def count_keyframe_requests(self, mid: str, on_request: Callable[[], None]) -> None:
         """Observe PLI/FIR reaching this publisher's real RTCRtpSender."""
         sender = self.senders[mid]

@@ -6,7 +6,7 @@ import av
 from aiortc.mediastreams import AudioStreamTrack
 
 from media.clip import EncodedVideoTrack
-from tests.media.peers import Publisher, Subscriber
+from tests.media.peers import Publisher, Subscriber, wait_for
 
 
 async def test_vp8_reaches_two_decoding_subscribers(router, vp8_frames):
@@ -65,3 +65,26 @@ async def test_renegotiation_adds_late_producer(router, vp8_frames):
     assert frames[0].width == 160
     for peer in [first, late, subscriber]:
         await peer.close()
+
+
+async def test_subscriber_bandwidth_estimate_reaches_its_consumer(router, vp8_frames):
+    """REMB from the subscriber lands on its consumer (recorded for layer choice)."""
+    publisher = Publisher(router, "teacher")
+    await publisher.publish([(EncodedVideoTrack(vp8_frames), "camera")])
+    subscriber = Subscriber(router, "student", tap=True)
+    await subscriber.negotiate()
+    (consumer,) = router.consumers("student")
+    await wait_for(lambda: consumer.estimated_bitrate is not None)
+    assert consumer.estimated_bitrate > 0
+    await subscriber.close()
+    await publisher.close()
+
+
+async def test_transport_state_changes_reach_the_router(router, vp8_frames):
+    states: list[tuple[str, str, str]] = []
+    router.on("connectionstatechange", lambda *event: states.append(event))
+    publisher = Publisher(router, "teacher")
+    await publisher.publish([(EncodedVideoTrack(vp8_frames), "camera")])
+    await wait_for(lambda: ("teacher", "send", "connected") in states)
+    await publisher.close()  # the browser tab closes
+    await wait_for(lambda: states[-1][2] in ("closed", "failed"), limit=15)

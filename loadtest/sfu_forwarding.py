@@ -18,6 +18,15 @@ A frame counted is a frame reassembled from RTP, which is what forwarding owes.
 The baseline defaults to ``min(N, 6)`` subscribers because at about 15% of a
 core per transcoding subscriber it cannot serve more on this machine; per-stream
 CPU is what is compared.
+
+Output, per path: ``cpu_pct_per_stream`` (server process CPU time over wall
+time x100, divided by its subscribers), ``fps_min``/``fps_median`` delivered per
+subscriber, ``loss_pct`` (frames not counted against frames the publisher sent),
+``rss_mb`` of the server, and ``harness_cpu_pct`` (this process: publisher and
+subscribers). For ours also ``server_frames_in`` and ``server_forwarded_pct``
+(frames consumers handed to their senders, against frames in x N): forwarded
+near 100% with loss at the subscribers means the harness, not the SFU, fell
+behind — the machine is shared, so read the figures with that in mind.
 """
 
 from __future__ import annotations

@@ -80,7 +80,12 @@ class Router(AsyncIOEventEmitter):
             lambda state: self.emit("connectionstatechange", peer_id, direction, state),
         )
         if isinstance(transport, RecvTransport):
-            transport.on("negotiationneeded", lambda: self.emit("negotiationneeded", peer_id))
+            transport.on("negotiationneeded", lambda: self._negotiation_needed(peer_id))
+
+    def _negotiation_needed(self, peer_id: str) -> None:
+        # Not while the session is being torn down: there is nobody left to offer to.
+        if not self.closed and peer_id in self._recv:
+            self.emit("negotiationneeded", peer_id)
 
     def _make_on_producer_close(self, producer: Producer) -> Callable[[], None]:
         def on_close() -> None:

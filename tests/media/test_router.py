@@ -87,3 +87,19 @@ async def test_client_stops_and_resends_on_the_same_mid(router, vp8_frames):
     await wait_for(lambda: second.frames >= 3)
     assert first.frames == closed_at  # the closed producer got nothing more
     await publisher.close()
+
+
+async def test_teardown_asks_nobody_to_renegotiate(service, vp8_frames):
+    router = service.router_for("ending")
+    needed = _record(router)
+    publisher = Publisher(router, "teacher")
+    await publisher.publish([(EncodedVideoTrack(vp8_frames), "camera")])
+    subscribers = [Subscriber(router, f"s{i}", tap=True) for i in range(2)]
+    for subscriber in subscribers:
+        await subscriber.negotiate()
+    await router.close_peer("s0")  # a student leaves: nobody else changes
+    assert needed == []
+    await service.close_router("ending")  # the class ends
+    assert needed == []
+    for peer in [publisher, *subscribers]:
+        await peer.close()

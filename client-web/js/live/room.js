@@ -76,7 +76,11 @@ export class Room {
   connect() {
     // The session cookie authenticates the socket (same origin); withCredentials also covers a
     // deployment that serves the client from another origin than the API.
-    const socket = io('/class', { withCredentials: true, autoConnect: false });
+    // `session_id` in the query lets the load balancer send a whole class to one node, where
+    // its media router lives (infra/nginx.conf hashes it).
+    const socket = io('/class', {
+      withCredentials: true, autoConnect: false, query: { session_id: String(this.sessionId) },
+    });
     this.socket = socket;
     socket.on('connect', () => this.join());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));

@@ -14,6 +14,11 @@ decode: publisher, forty subscribers and the SFU share two cores here, and
 forty VP8 decoders in the client process would starve the very server under
 measurement, so the numbers would describe the load generator, not the SFU.
 A frame counted is a frame reassembled from RTP, which is what forwarding owes.
+Subscribers also send bandwidth feedback (REMB) at most every 200 ms, as
+browsers do (libwebrtc's RembThrottler); aiortc's receivers would otherwise
+send one per packet whenever their own starved event loop looks like network
+overuse, and the SFU would be measured against an RTCP storm (``--raw-remb``
+keeps aiortc's behaviour).
 
 The baseline defaults to ``min(N, 6)`` subscribers because at about 15% of a
 core per transcoding subscriber it cannot serve more on this machine; per-stream
@@ -47,6 +52,8 @@ import psutil
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket
 
 from media import MediaConfig, MediaService
 from media.clip import EncodedVideoTrack, cached_clip
@@ -55,6 +62,7 @@ from media.tap import ReceiverTap, hook_keyframe_requests
 from media.transport import _new_peer_connection, description
 
 LOOPBACK = "127.0.0.1"
+BROWSER_REMB_INTERVAL = 0.2
 CLIP = {"width": 640, "height": 480, "fps": 30, "seconds": 4.0, "bitrate": 1_000_000, "gop": 60}
 
 
@@ -192,9 +200,30 @@ def _client_pc() -> RTCPeerConnection:
     return RTCPeerConnection(RTCConfiguration(iceServers=[]))
 
 
+def _throttle_remb(receiver: RTCRtpReceiver, interval: float) -> None:
+    """Send REMB at most once per ``interval``, as libwebrtc's RembThrottler
+    (200 ms) does in browsers. aiortc's receiver sends one on every estimate
+    update, up to one per packet once its own (starved) event loop makes it
+    detect overuse: a storm of RTCP no browser would send."""
+    original = receiver._send_rtcp
+    last = -1e9
+
+    async def send(packet: object) -> None:
+        nonlocal last
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            now = time.monotonic()
+            if now - last < interval:
+                return
+            last = now
+        await original(packet)
+
+    receiver._send_rtcp = send  # type: ignore[method-assign]
+
+
 class _Subscriber:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, remb_interval: float) -> None:
         self.name = name
+        self.remb_interval = remb_interval
         self.pc = _client_pc()
         self.frames = 0
         self.joined_at = 0.0
@@ -213,13 +242,20 @@ class _Subscriber:
         await self.pc.setRemoteDescription(RTCSessionDescription(**offer))
         for transceiver in self.pc.getTransceivers():
             ReceiverTap(transceiver.receiver, self._on_frame)
+            if self.remb_interval > 0:
+                _throttle_remb(transceiver.receiver, self.remb_interval)
         bind_host_candidates(self.pc, LOOPBACK)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await server.call("answer", self.name, description(self.pc.localDescription))
 
 
 async def _run_path(
-    mode: str, subscribers: int, seconds: float, frames: list[bytes], profile: Path | None
+    mode: str,
+    subscribers: int,
+    seconds: float,
+    frames: list[bytes],
+    profile: Path | None,
+    remb_interval: float,
 ) -> dict:
     server = _ServerProcess(mode, str(profile / f"{mode}.pstats") if profile else None)
     publisher = _client_pc()
@@ -234,7 +270,7 @@ async def _run_path(
     await publisher.setRemoteDescription(RTCSessionDescription(**answer))
     await asyncio.sleep(1.0)  # the publisher's stream is flowing into the server
 
-    subs = [_Subscriber(f"student-{i}") for i in range(subscribers)]
+    subs = [_Subscriber(f"student-{i}", remb_interval) for i in range(subscribers)]
     for sub in subs:
         await sub.join(server)
     with contextlib.suppress(TimeoutError):  # a late subscriber shows as loss
@@ -304,12 +340,13 @@ async def run(
     seconds: float,
     baseline_subscribers: int | None,
     profile: Path | None = None,
+    remb_interval: float = BROWSER_REMB_INTERVAL,
 ) -> dict:
     data_dir = Path(os.environ.get("NEWSSEM_DATA_DIR", "data")) / "bench"
     frames = cached_clip(data_dir, **CLIP)
-    ours = await _run_path("ours", subscribers, seconds, frames, profile)
+    ours = await _run_path("ours", subscribers, seconds, frames, profile, remb_interval)
     m = baseline_subscribers if baseline_subscribers is not None else min(subscribers, 6)
-    baseline = await _run_path("baseline", m, seconds, frames, profile)
+    baseline = await _run_path("baseline", m, seconds, frames, profile, remb_interval)
     joins = ours.pop("_joins_ms")
     baseline.pop("_joins_ms")
     result = {
@@ -321,6 +358,9 @@ async def run(
         "join_to_first_frame_ms_p50": round(_percentile(joins, 50), 1),
         "join_to_first_frame_ms_p95": round(_percentile(joins, 95), 1),
         "stream": "VP8 640x480 30 fps ~1 Mbps, pre-encoded",
+        "subscriber_remb": f"every {remb_interval * 1000:.0f} ms at most (browser-like)"
+        if remb_interval > 0
+        else "unthrottled (aiortc)",
         "cpu_count": os.cpu_count(),
     }
     if baseline_subscribers is None and m < subscribers:
@@ -341,12 +381,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=Path, default=None, help="write cProfile stats of each server here"
     )
+    parser.add_argument(
+        "--raw-remb",
+        action="store_true",
+        help="let subscribers send REMB as often as aiortc does (not throttled like browsers)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = min(args.seconds, 5.0)
         args.subscribers = min(args.subscribers, 10)
     result = asyncio.run(
-        run(args.subscribers, args.seconds, args.baseline_subscribers, args.profile)
+        run(
+            args.subscribers,
+            args.seconds,
+            args.baseline_subscribers,
+            args.profile,
+            0.0 if args.raw_remb else BROWSER_REMB_INTERVAL,
+        )
     )
     if args.json:
         print(json.dumps(result))

@@ -7,16 +7,15 @@ A short network drop is not a leave: the interval is resumed on reconnect, and a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.attendance_rules import AttendanceRules
 from lms.db import utcnow
-from lms.errors import InvalidInput, NotFound
+from lms.errors import Conflict, InvalidInput, NotFound
 from lms.models import (
     AttendanceCorrection,
     AttendanceInterval,
@@ -24,21 +23,34 @@ from lms.models import (
     AttendanceStatus,
     LeaveReason,
     LiveSession,
+    LiveSessionStatus,
     User,
 )
-from lms.services import courses, permissions
+from lms.services import aware, clean_text, courses, parse_enum, permissions
 
 MAX_REASON_CHARS = 500
+# Departures that are not the participant's choice: within the grace period they are bridged
+# (counted as present) and a reconnect resumes the interval. A node draining for a restart or
+# deploy is as involuntary as a dropped Wi-Fi link.
+INVOLUNTARY = frozenset({LeaveReason.NETWORK_LOST, LeaveReason.NODE_SHUTDOWN})
 
 
 class IntervalLike(Protocol):
-    joined_at: datetime
-    left_at: datetime | None
-    leave_reason: LeaveReason | None
+    """What the rules read from an interval; stored rows and plain test values both fit."""
+
+    @property
+    def joined_at(self) -> datetime: ...
+
+    @property
+    def left_at(self) -> datetime | None: ...
+
+    @property
+    def leave_reason(self) -> LeaveReason | None: ...
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """``(status, first_join_at, seconds_present)``; a tuple so callers may unpack it."""
+
     status: AttendanceStatus
     first_join_at: datetime | None
     seconds_present: int
@@ -47,17 +59,18 @@ class Outcome:
 def _bridged_spans(
     intervals: Iterable[IntervalLike], until: datetime, grace: timedelta
 ) -> list[tuple[datetime, datetime]]:
-    """Intervals as (start, end) spans, a short network gap folded into the span before it."""
+    """Intervals as (start, end) spans: overlaps merged, a short involuntary gap folded in."""
     spans: list[tuple[datetime, datetime, LeaveReason | None]] = []
     for interval in sorted(intervals, key=lambda i: i.joined_at):
-        end = interval.left_at or until
+        end = max(interval.left_at or until, interval.joined_at)
         if spans:
             prev_start, prev_end, prev_reason = spans[-1]
-            gap = interval.joined_at - prev_end
             if interval.joined_at <= prev_end or (
-                prev_reason is LeaveReason.NETWORK_LOST and gap <= grace
+                prev_reason in INVOLUNTARY and interval.joined_at - prev_end <= grace
             ):
-                spans[-1] = (prev_start, max(prev_end, end), interval.leave_reason)
+                # The span's reason is that of whichever interval ends it last.
+                reason = interval.leave_reason if end >= prev_end else prev_reason
+                spans[-1] = (prev_start, max(prev_end, end), reason)
                 continue
         spans.append((interval.joined_at, end, interval.leave_reason))
     return [(start, end) for start, end, _ in spans]
@@ -69,18 +82,26 @@ def compute_status(
     session_end: datetime,
     rules: AttendanceRules,
 ) -> Outcome:
-    """The status the rules give for one student's intervals in one session (pure)."""
+    """The status the rules give one student's intervals in one session (pure, no I/O).
+
+    Presence is the union of the intervals clipped to the session, with involuntary gaps
+    shorter than the grace counted as present. Absent (no presence, or too little) beats late;
+    late means the first join that reaches into the session came after the late limit.
+    """
     if not intervals:
         return Outcome(AttendanceStatus.ABSENT, None, 0)
     grace = timedelta(seconds=rules.reconnect_grace_seconds)
+    spans = _bridged_spans(intervals, session_end, grace)
     seconds = 0.0
-    for start, end in _bridged_spans(intervals, session_end, grace):
+    for start, end in spans:
         clipped = min(end, session_end) - max(start, session_start)
         seconds += max(clipped.total_seconds(), 0.0)
-    first_join = min(interval.joined_at for interval in intervals)
+    # A visit that ended before the class began does not make a later arrival punctual.
+    in_session = [start for start, end in spans if end > session_start and start < session_end]
+    first_join = min(in_session) if in_session else min(i.joined_at for i in intervals)
     duration = (session_end - session_start).total_seconds()
     share = 100.0 if duration <= 0 else 100.0 * seconds / duration
-    if first_join >= session_end or share < rules.absent_below_percent:
+    if not in_session or seconds <= 0 or share < rules.absent_below_percent:
         status = AttendanceStatus.ABSENT
     elif first_join > session_start + timedelta(minutes=rules.late_after_minutes):
         status = AttendanceStatus.LATE
@@ -100,6 +121,14 @@ async def _latest_interval(
     )
 
 
+async def _require_live(db: AsyncSession, session_id: int) -> None:
+    status = await db.scalar(select(LiveSession.status).where(LiveSession.id == session_id))
+    if status is None:
+        raise NotFound("no such live session", session_id=session_id)
+    if status is not LiveSessionStatus.LIVE:
+        raise Conflict(f"this session is {status.value}, not live", session_id=session_id)
+
+
 async def open_interval(
     db: AsyncSession,
     session_id: int,
@@ -110,18 +139,22 @@ async def open_interval(
 ) -> tuple[AttendanceInterval, bool]:
     """Start counting a participant as present; ``True`` when an interval continues.
 
-    An open interval (another tab) continues as is; one closed by a network drop within the
-    grace period is reopened, so a reconnect never counts as a new, late arrival.
+    An open interval (another tab) continues as is; one closed by an involuntary drop within
+    the grace period is reopened, so a reconnect never counts as a new, late arrival.
+    Only a live session takes attendance.
     """
-    now = now or utcnow()
+    if grace_seconds < 0:
+        raise InvalidInput("grace_seconds must not be negative")
+    now = aware(now, "now") if now is not None else utcnow()
+    await _require_live(db, session_id)
     latest = await _latest_interval(db, session_id, user_id)
     if latest is not None and latest.left_at is None:
         return latest, True
     if (
         latest is not None
-        and latest.leave_reason is LeaveReason.NETWORK_LOST
+        and latest.leave_reason in INVOLUNTARY
         and latest.left_at is not None
-        and now - latest.left_at <= timedelta(seconds=grace_seconds)
+        and timedelta(0) <= now - latest.left_at <= timedelta(seconds=grace_seconds)
     ):
         latest.left_at = None
         latest.leave_reason = None
@@ -140,8 +173,9 @@ async def close_interval(
     reason: LeaveReason,
     now: datetime | None = None,
 ) -> bool:
-    """Stop counting; ``False`` when the participant had no open interval."""
-    now = now or utcnow()
+    """Stop counting; ``False`` (and nothing changes) when no interval was open."""
+    reason = parse_enum(LeaveReason, reason, "reason")
+    now = aware(now, "now") if now is not None else utcnow()
     open_ones = await db.scalars(
         select(AttendanceInterval).where(
             AttendanceInterval.session_id == session_id,
@@ -152,16 +186,19 @@ async def close_interval(
     closed = False
     for interval in open_ones:
         interval.left_at = max(now, interval.joined_at)
-        interval.leave_reason = LeaveReason(reason)
+        interval.leave_reason = reason
         closed = True
-    await db.flush()
+    if closed:
+        await db.flush()
     return closed
 
 
 async def close_all_intervals(
     db: AsyncSession, session_id: int, reason: LeaveReason, now: datetime | None = None
 ) -> int:
-    now = now or utcnow()
+    """Close everyone's open interval at once (session end); returns how many were open."""
+    reason = parse_enum(LeaveReason, reason, "reason")
+    now = aware(now, "now") if now is not None else utcnow()
     open_ones = list(
         await db.scalars(
             select(AttendanceInterval).where(
@@ -172,7 +209,7 @@ async def close_all_intervals(
     )
     for interval in open_ones:
         interval.left_at = max(now, interval.joined_at)
-        interval.leave_reason = LeaveReason(reason)
+        interval.leave_reason = reason
     await db.flush()
     return len(open_ones)
 
@@ -221,6 +258,7 @@ async def finalize_attendance(
 
 
 async def list_attendance(db: AsyncSession, session_id: int) -> list[AttendanceRecord]:
+    """The session's records by student name; callers check who may see which rows."""
     return list(
         await db.scalars(
             select(AttendanceRecord)
@@ -245,12 +283,10 @@ async def correct_status(
     session = await db.get(LiveSession, record.session_id)
     assert session is not None  # enforced by the foreign key
     await permissions.require_course_teacher(db, actor, session.course_id)
-    reason = reason.strip()
-    if not reason or len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput(f"a reason of 1 to {MAX_REASON_CHARS} characters is required")
-    new_status = AttendanceStatus(new_status)
+    reason = clean_text(reason, "reason", max_chars=MAX_REASON_CHARS)
+    new_status = parse_enum(AttendanceStatus, new_status, "status")
     if new_status is record.status:
-        raise InvalidInput("the status is already " + new_status.value)
+        raise InvalidInput("the status is already " + new_status.value, field="status")
     db.add(
         AttendanceCorrection(
             record_id=record.id,

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import Course, CourseRole, Enrolment, Role, School, User
-from lms.services import permissions
+from lms.services import clean_text, parse_enum, permissions
 
 
 async def create_course(
@@ -29,14 +29,11 @@ async def create_course(
         raise Forbidden("you can only create courses in your own school", school_id=school_id)
     if await db.get(School, school_id) is None:
         raise NotFound("no such school", school_id=school_id)
-    title = title.strip()
-    if not title or len(title) > 200:
-        raise InvalidInput("course title must be 1 to 200 characters")
     course = Course(
         school_id=school_id,
-        title=title,
-        subject=subject.strip(),
-        grade_band=grade_band.strip(),
+        title=clean_text(title, "course title", max_chars=200),
+        subject=clean_text(subject, "subject", max_chars=100, min_chars=0),
+        grade_band=clean_text(grade_band, "grade band", max_chars=32, min_chars=0),
         created_by=actor.id,
     )
     db.add(course)
@@ -50,9 +47,7 @@ async def create_course(
 async def list_courses(db: AsyncSession, viewer: User) -> list[tuple[Course, CourseRole | None]]:
     """The courses a user sees on their dashboard, with their role in each."""
     my_role = (
-        select(Enrolment.course_id, Enrolment.role)
-        .where(Enrolment.user_id == viewer.id)
-        .subquery()
+        select(Enrolment.course_id, Enrolment.role).where(Enrolment.user_id == viewer.id).subquery()
     )
     query = (
         select(Course, my_role.c.role)
@@ -67,6 +62,7 @@ async def list_courses(db: AsyncSession, viewer: User) -> list[tuple[Course, Cou
 
 
 async def get_course(db: AsyncSession, course_id: int) -> Course:
+    """The course, or NotFound; callers check the viewer's rights separately."""
     course = await db.get(Course, course_id)
     if course is None:
         raise NotFound("no such course", course_id=course_id)
@@ -76,14 +72,18 @@ async def get_course(db: AsyncSession, course_id: int) -> Course:
 async def enrol(
     db: AsyncSession, actor: User, course_id: int, user_id: int, role: CourseRole
 ) -> Enrolment:
-    await get_course(db, course_id)
+    """Add someone to a course. Only its teachers (or admins over it) may; enrolment is within
+    the course's school, and a student account can only ever hold the student role."""
+    course = await get_course(db, course_id)
     await permissions.require_course_teacher(db, actor, course_id)
+    role = parse_enum(CourseRole, role, "role")
     user = await db.get(User, user_id)
     if user is None:
         raise NotFound("no such user", user_id=user_id)
     if not user.is_active:
         raise Conflict("this account is deactivated", user_id=user_id)
-    role = CourseRole(role)
+    if user.role is not Role.ADMIN and user.school_id != course.school_id:
+        raise InvalidInput("this user belongs to another school", user_id=user_id)
     if user.role is Role.STUDENT and role is not CourseRole.STUDENT:
         raise InvalidInput("a student can only be enrolled as a student", user_id=user_id)
     if await permissions.course_role(db, course_id, user_id) is not None:
@@ -95,6 +95,7 @@ async def enrol(
 
 
 async def list_enrolments(db: AsyncSession, course_id: int) -> list[tuple[Enrolment, User]]:
+    """The class list: teachers first, then students by name (one query, users included)."""
     rows = await db.execute(
         select(Enrolment, User)
         .join(User, User.id == Enrolment.user_id)
@@ -105,6 +106,7 @@ async def list_enrolments(db: AsyncSession, course_id: int) -> list[tuple[Enrolm
 
 
 async def enrolled_students(db: AsyncSession, course_id: int) -> list[int]:
+    """Ids of the course's students: the people attendance is taken for."""
     return list(
         await db.scalars(
             select(Enrolment.user_id).where(

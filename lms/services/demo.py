@@ -9,11 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.db import utcnow
-from lms.models import Course, CourseRole, Enrolment, LiveSession, Role, School, SchoolKind, User
+from lms.models import (
+    Course,
+    CourseRole,
+    Enrolment,
+    LiveSession,
+    LiveSessionStatus,
+    Role,
+    School,
+    SchoolKind,
+    User,
+)
 from lms.services import accounts
 
 DEMO_PASSWORD = "newssem2026"
 DEMO_SCHOOL_CODE = "DEMO"
+DEMO_SCHOOL_NAME = "서울새쌤초등학교"
+DEMO_COURSE_TITLE = "5학년 과학"
+DEMO_SESSION_TITLE = "오늘의 과학 수업: 식물의 한살이"
 DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("admin", "관리자", Role.ADMIN),
     ("schooladmin", "이교감", Role.SCHOOL_ADMIN),
@@ -32,6 +45,11 @@ class DemoLogins:
     password: str = DEMO_PASSWORD
     logins: list[tuple[str, str]] = field(default_factory=list)  # (login, role)
 
+    @property
+    def credentials(self) -> list[tuple[str, str, str]]:
+        """``(login, password, role)`` for each demo account."""
+        return [(login, self.password, role) for login, role in self.logins]
+
     def lines(self) -> list[str]:
         """What the run command prints under its URL."""
         rows = [
@@ -41,6 +59,7 @@ class DemoLogins:
 
 
 async def _user(db: AsyncSession, login: str, name: str, role: Role, school_id: int) -> User:
+    """The demo account, created once; an existing one is left as its owner changed it."""
     user = await db.scalar(select(User).where(User.login == login))
     if user is None:
         user = await accounts.create_user(
@@ -55,9 +74,14 @@ async def _user(db: AsyncSession, login: str, name: str, role: Role, school_id: 
 
 
 async def seed_demo(db: AsyncSession) -> DemoLogins:
+    """Create what is missing of the demo school; running it again changes nothing.
+
+    On a later day the demo class that was never started moves to today, so a newcomer always
+    finds a class to open; one that ended is kept as history and a new one is scheduled.
+    """
     school = await db.scalar(select(School).where(School.code == DEMO_SCHOOL_CODE))
     if school is None:
-        school = School(code=DEMO_SCHOOL_CODE, name="서울새쌤초등학교", kind=SchoolKind.ELEMENTARY)
+        school = School(code=DEMO_SCHOOL_CODE, name=DEMO_SCHOOL_NAME, kind=SchoolKind.ELEMENTARY)
         db.add(school)
         await db.flush()
     users = {
@@ -65,12 +89,12 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     }
 
     course = await db.scalar(
-        select(Course).where(Course.school_id == school.id, Course.title == "5학년 과학")
+        select(Course).where(Course.school_id == school.id, Course.title == DEMO_COURSE_TITLE)
     )
     if course is None:
         course = Course(
             school_id=school.id,
-            title="5학년 과학",
+            title=DEMO_COURSE_TITLE,
             subject="과학",
             grade_band="5",
             created_by=users["teacher"].id,
@@ -85,18 +109,29 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
             course_role = CourseRole.TEACHER if role is Role.TEACHER else CourseRole.STUDENT
             db.add(Enrolment(course_id=course.id, user_id=users[login].id, role=course_role))
 
+    now = utcnow().replace(second=0, microsecond=0)
+    window = (now - timedelta(minutes=5), now + timedelta(minutes=45))
     session = await db.scalar(
-        select(LiveSession).where(LiveSession.course_id == course.id).order_by(LiveSession.id)
+        select(LiveSession)
+        .where(
+            LiveSession.course_id == course.id,
+            LiveSession.status != LiveSessionStatus.ENDED,
+        )
+        .order_by(LiveSession.id.desc())
+        .limit(1)
     )
     if session is None:
-        now = utcnow().replace(second=0, microsecond=0)
         session = LiveSession(
             course_id=course.id,
-            title="오늘의 과학 수업: 식물의 한살이",
-            scheduled_start=now - timedelta(minutes=5),
-            scheduled_end=now + timedelta(minutes=45),
+            title=DEMO_SESSION_TITLE,
+            scheduled_start=window[0],
+            scheduled_end=window[1],
         )
         db.add(session)
+    elif (
+        session.status is LiveSessionStatus.SCHEDULED and session.scheduled_end.date() < now.date()
+    ):
+        session.scheduled_start, session.scheduled_end = window
     await db.flush()
     return DemoLogins(
         school_id=school.id,

@@ -16,6 +16,7 @@ TEACHING_ROLES = frozenset({CourseRole.TEACHER, CourseRole.CO_TEACHER})
 
 
 async def course_role(db: AsyncSession, course_id: int, user_id: int) -> CourseRole | None:
+    """The user's enrolment role in the course, or ``None`` when not enrolled."""
     return await db.scalar(
         select(Enrolment.role).where(Enrolment.course_id == course_id, Enrolment.user_id == user_id)
     )
@@ -39,6 +40,8 @@ async def administers_course(db: AsyncSession, user: User, course_id: int) -> bo
 
 async def require_course_member(db: AsyncSession, user: User, course_id: int) -> CourseRole | None:
     """The user's role in the course; ``None`` for an admin who oversees it unenrolled."""
+    if not user.is_active:
+        raise Forbidden("this account is deactivated")
     role = await course_role(db, course_id, user.id)
     if role is not None:
         return role
@@ -49,12 +52,16 @@ async def require_course_member(db: AsyncSession, user: User, course_id: int) ->
 
 
 async def may_teach(db: AsyncSession, user: User, course_id: int) -> bool:
+    """Whether the user may run the course (sessions, enrolments, attendance, moderation)."""
+    if not user.is_active:
+        return False
     if await course_role(db, course_id, user.id) in TEACHING_ROLES:
         return True
     return await administers_course(db, user, course_id)
 
 
 async def require_course_teacher(db: AsyncSession, user: User, course_id: int) -> None:
+    """Refuse (Forbidden) anyone who may not teach the course; a missing course is NotFound."""
     if not await may_teach(db, user, course_id):
         await _course_school(db, course_id)
         raise Forbidden("only the course's teachers may do this", course_id=course_id)

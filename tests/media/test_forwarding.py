@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import av
-from aiortc.mediastreams import AudioStreamTrack
+from aiortc import RTCRtpSender, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
 from media.clip import EncodedVideoTrack
-from tests.media.peers import Publisher, Subscriber, wait_for
+from media.ice import bind_host_candidates
+from tests.media.peers import Publisher, Subscriber, as_dict, wait_for
 
 
 async def test_vp8_reaches_two_decoding_subscribers(router, vp8_frames):
@@ -88,3 +90,42 @@ async def test_transport_state_changes_reach_the_router(router, vp8_frames):
     await wait_for(lambda: ("teacher", "send", "connected") in states)
     await publisher.close()  # the browser tab closes
     await wait_for(lambda: states[-1][2] in ("closed", "failed"), limit=15)
+
+
+class _SmallCamera(VideoStreamTrack):
+    """A tiny raw camera, so aiortc's own H.264 encoder stays cheap in the publisher."""
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = av.VideoFrame(160, 120, "yuv420p")
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        frame.pts, frame.time_base = pts, time_base
+        return frame
+
+
+async def test_h264_is_forwarded_when_the_publisher_offers_it(router):
+    publisher = Publisher(router, "teacher")
+    track = _SmallCamera()
+    transceiver = publisher.pc.addTransceiver(track, direction="sendonly")
+    h264 = [
+        c
+        for c in RTCRtpSender.getCapabilities("video").codecs
+        if c.mimeType in ("video/H264", "video/rtx")
+    ]
+    transceiver.setCodecPreferences(h264)
+    bind_host_candidates(publisher.pc, "127.0.0.1")
+    await publisher.pc.setLocalDescription(await publisher.pc.createOffer())
+    answer, (producer,) = await router.publish(
+        "teacher", as_dict(publisher.pc.localDescription), {transceiver.mid: "camera"}
+    )
+    await publisher.pc.setRemoteDescription(RTCSessionDescription(**answer))
+    assert producer.codec.name == "H264"
+    subscriber = Subscriber(router, "student")
+    await subscriber.negotiate()
+    assert "H264" in subscriber.pc.remoteDescription.sdp
+    assert "VP8" not in subscriber.pc.remoteDescription.sdp  # only the producer's codec
+    frames = await subscriber.read("video", 5)
+    assert (frames[-1].width, frames[-1].height) == (160, 120)
+    await subscriber.close()
+    await publisher.close()

@@ -43,7 +43,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: sync Playwright leaves its event loop installed in the main thread
+# while it is open, which would break the asyncio tests collected after this package.
+@pytest.fixture(scope="package")
 def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
@@ -66,7 +68,7 @@ def live_server(
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         missing_service("Chromium", FileNotFoundError(CHROMIUM))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,6 +24,10 @@ from server.settings import Settings
 # sharing a Redis server must not.
 CHANNEL_ENV = "NEWSSEM_FANOUT_CHANNEL"
 DEFAULT_CHANNEL = "newssem"
+STOP_ATTEMPTS = 5
+STOP_WAIT_SECONDS = 0.2
+
+log = logging.getLogger(__name__)
 
 
 def fanout_channel() -> str:
@@ -43,19 +48,34 @@ class Fanout:
         """Stop listening on the channel and release the Redis connections."""
         await self.presence.close()
         if isinstance(self.manager, socketio.AsyncRedisManager):
-            thread = getattr(self.manager, "thread", None)
-            if isinstance(thread, asyncio.Future):
-                thread.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await thread
-            client = getattr(self.manager, "redis", None)
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.aclose()
+            await stop_listener(self.manager)
 
     async def status(self) -> dict[str, Any]:
         """For ``/healthz``: Redis answering a ping, or always fine when alone."""
         return {"ok": await self.presence.ping(), "mode": self.mode}
+
+
+async def stop_listener(manager: socketio.AsyncRedisManager) -> None:
+    """Stop the manager's channel listener and close its connections.
+
+    python-socketio offers no way to stop it. Its listener retries on errors and redis-py may
+    swallow a cancellation that lands mid-read, so the task is cancelled until it ends, within
+    a bound, rather than awaited blindly: a stuck listener must not hang node shutdown.
+    """
+    thread = getattr(manager, "thread", None)
+    if isinstance(thread, asyncio.Future):
+        for _ in range(STOP_ATTEMPTS):
+            if thread.done():
+                break
+            thread.cancel()
+            await asyncio.wait([thread], timeout=STOP_WAIT_SECONDS)
+        if not thread.done():
+            log.warning("socket.io Redis listener did not stop")
+    for name in ("pubsub", "redis"):
+        connection = getattr(manager, name, None)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.aclose()
 
 
 def build_fanout(settings: Settings, node_id: str) -> Fanout:

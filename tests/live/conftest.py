@@ -127,8 +127,12 @@ Connect = Callable[..., Awaitable[LiveClient]]
 
 
 @pytest.fixture
-async def start_node() -> AsyncIterator[StartNode]:
-    """Start nodes on free ports; all are stopped (drained) at the end of the test."""
+async def start_node(engine: AsyncEngine) -> AsyncIterator[StartNode]:
+    """Start nodes on free ports; all are stopped (drained) at the end of the test.
+
+    Depends on ``engine`` so the tables exist first and the nodes stop before the tables are
+    emptied (a node draining into a truncated table would wait on its lock).
+    """
     started: list[Node] = []
 
     async def start(settings: Settings) -> Node:

@@ -6,10 +6,12 @@ import asyncio
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import lms.models  # noqa: F401
 from lms.db import Base, create_engine
-from lms.migrate import upgrade
+from lms.migrate import downgrade, upgrade, upgrade_async
 
 
 async def schema_differences(url: str) -> list[object]:
@@ -25,10 +27,47 @@ async def schema_differences(url: str) -> list[object]:
         await engine.dispose()
 
 
-async def test_upgrade_to_head_matches_models(database_url: str, engine) -> None:
-    # The ``engine`` fixture created the tables from the models; start from an empty schema.
+async def revision_and_tables(engine: AsyncEngine) -> tuple[str | None, set[str]]:
+    async with engine.connect() as conn:
+        return await conn.run_sync(
+            lambda sync: (
+                MigrationContext.configure(sync).get_current_revision(),
+                set(inspect(sync).get_table_names()) - {"alembic_version"},
+            )
+        )
+
+
+async def empty_schema(engine: AsyncEngine) -> None:
+    """The ``engine`` fixture created the tables from the models; start from nothing.
+
+    The PostgreSQL database is shared by the run, so an earlier test's version row goes too.
+    """
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.drop_all)
+        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+async def test_upgrade_to_head_matches_models(database_url: str, engine: AsyncEngine) -> None:
+    await empty_schema(engine)
     await asyncio.to_thread(upgrade, database_url)
     assert await schema_differences(database_url) == []
     await asyncio.to_thread(upgrade, database_url)  # a second upgrade is a no-op
+    assert await revision_and_tables(engine) == ("0001_initial", set(Base.metadata.tables))
+
+
+async def test_upgrade_from_async_code(database_url: str, engine: AsyncEngine) -> None:
+    await empty_schema(engine)
+    await upgrade_async(engine)
+    assert await schema_differences(database_url) == []
+    await upgrade_async(database_url)  # by URL too, and again a no-op
+    upgrade(database_url)  # the sync entry point also works while a loop is running
+    assert await revision_and_tables(engine) == ("0001_initial", set(Base.metadata.tables))
+
+
+async def test_downgrade_to_base_and_back(database_url: str, engine: AsyncEngine) -> None:
+    await empty_schema(engine)
+    await asyncio.to_thread(upgrade, database_url)
+    await asyncio.to_thread(downgrade, database_url, "base")
+    assert await revision_and_tables(engine) == (None, set())
+    await asyncio.to_thread(upgrade, database_url)
+    assert await schema_differences(database_url) == []

@@ -76,8 +76,8 @@ async def _user(db: AsyncSession, login: str, name: str, role: Role, school_id: 
 async def seed_demo(db: AsyncSession) -> DemoLogins:
     """Create what is missing of the demo school; running it again changes nothing.
 
-    On a later day the demo class that was never started moves to today, so a newcomer always
-    finds a class to open; one that ended is kept as history and a new one is scheduled.
+    Once its time has passed, a demo class that was never started moves to now, so a newcomer
+    always finds a class to open; one that ended is kept as history and a new one is scheduled.
     """
     school = await db.scalar(select(School).where(School.code == DEMO_SCHOOL_CODE))
     if school is None:
@@ -128,9 +128,7 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
             scheduled_end=window[1],
         )
         db.add(session)
-    elif (
-        session.status is LiveSessionStatus.SCHEDULED and session.scheduled_end.date() < now.date()
-    ):
+    elif session.status is LiveSessionStatus.SCHEDULED and session.scheduled_end < now:
         session.scheduled_start, session.scheduled_end = window
     await db.flush()
     return DemoLogins(

@@ -303,3 +303,57 @@ async def test_demo_seed_is_idempotent(db: DB) -> None:
         assert await permissions.course_role(s, first.course_id, teacher.id) is CourseRole.TEACHER
         session = await live_sessions.get_session(s, first.session_id)
         assert session.scheduled_start <= utcnow() <= session.scheduled_end
+
+
+async def test_demo_seed_contents(db: DB) -> None:
+    async with db() as s, s.begin():
+        logins = await demo.seed_demo(s)
+        school = await schools.list_schools(
+            s, await accounts.authenticate(s, "admin", "newssem2026")
+        )
+        assert [(x.code, x.name, x.kind.value) for x in school] == [
+            ("DEMO", "서울새쌤초등학교", "elementary")
+        ]
+        assert logins.credentials == [
+            ("admin", "newssem2026", "admin"),
+            ("schooladmin", "newssem2026", "school_admin"),
+            ("teacher", "newssem2026", "teacher"),
+            ("student1", "newssem2026", "student"),
+            ("student2", "newssem2026", "student"),
+            ("student3", "newssem2026", "student"),
+        ]
+        for login, password, role in logins.credentials:
+            user = await accounts.authenticate(s, login, password)
+            assert user.role.value == role
+        course = await courses.get_course(s, logins.course_id)
+        assert (course.title, course.subject, course.grade_band) == ("5학년 과학", "과학", "5")
+        roster = {(u.login, e.role) for e, u in await courses.list_enrolments(s, course.id)}
+        assert roster == {
+            ("teacher", CourseRole.TEACHER),
+            *((f"student{i}", CourseRole.STUDENT) for i in (1, 2, 3)),
+        }
+        teacher = await accounts.authenticate(s, "teacher", demo.DEMO_PASSWORD)
+        assert teacher.display_name == "김선생"
+        assert any(line.strip().startswith("teacher") for line in logins.lines())
+
+
+async def test_demo_class_is_always_today(db: DB) -> None:
+    async with db() as s, s.begin():
+        first = await demo.seed_demo(s)
+        session = await live_sessions.get_session(s, first.session_id)
+        session.scheduled_start -= timedelta(days=3)
+        session.scheduled_end -= timedelta(days=3)
+    async with db() as s, s.begin():
+        moved = await demo.seed_demo(s)  # a later day: the unstarted class moves to today
+        assert moved == first
+        session = await live_sessions.get_session(s, moved.session_id)
+        assert session.scheduled_start <= utcnow() <= session.scheduled_end
+        teacher = await accounts.authenticate(s, "teacher", demo.DEMO_PASSWORD)
+        await live_sessions.start_session(s, teacher, session.id)
+        await live_sessions.end_session(s, teacher, session.id, RULES)
+    async with db() as s, s.begin():
+        fresh = await demo.seed_demo(s)  # the ended class stays as history; a new one is set
+        assert fresh.session_id != first.session_id
+        assert len(await live_sessions.list_sessions(s, fresh.course_id)) == 2
+        again = await demo.seed_demo(s)
+        assert again == fresh

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     redis_url: str | None = None
+    # Every node of one deployment shares this Redis channel; deployments sharing a Redis don't.
+    fanout_channel: str = Field("newssem", min_length=1)
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     public_url: str | None = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,18 +19,10 @@ import socketio
 from server.live.presence import MemoryPresence, PresenceStore, RedisPresence
 from server.settings import Settings
 
-# Every node of one deployment must use the same channel; separate deployments (or test runs)
-# sharing a Redis server must not.
-CHANNEL_ENV = "NEWSSEM_FANOUT_CHANNEL"
-DEFAULT_CHANNEL = "newssem"
 STOP_ATTEMPTS = 5
 STOP_WAIT_SECONDS = 0.2
 
 log = logging.getLogger(__name__)
-
-
-def fanout_channel() -> str:
-    return os.environ.get(CHANNEL_ENV) or DEFAULT_CHANNEL
 
 
 @dataclass
@@ -81,7 +72,7 @@ async def stop_listener(manager: socketio.AsyncRedisManager) -> None:
 def build_fanout(settings: Settings, node_id: str) -> Fanout:
     if not settings.redis_url:
         return Fanout(mode="local", manager=None, presence=MemoryPresence())
-    channel = fanout_channel()
+    channel = settings.fanout_channel
     return Fanout(
         mode="redis",
         manager=socketio.AsyncRedisManager(settings.redis_url, channel=channel),

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-from server.live.fanout import CHANNEL_ENV
 from server.settings import Settings
 from tests.api.conftest import World
 from tests.live.conftest import Connect, StartNode, present
@@ -15,12 +14,11 @@ pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("engine")]
 
 
 @pytest.fixture
-def redis_settings(
-    settings: Settings, redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
+def redis_settings(settings: Settings, redis_url: str) -> Settings:
     """Settings for a node of a two-node deployment with a channel no other test uses."""
-    monkeypatch.setenv(CHANNEL_ENV, f"newssem-test-{uuid.uuid4().hex}")
-    return settings.model_copy(update={"redis_url": redis_url})
+    return settings.model_copy(
+        update={"redis_url": redis_url, "fanout_channel": f"newssem-test-{uuid.uuid4().hex}"}
+    )
 
 
 async def test_a_class_spread_over_two_nodes(

@@ -20,6 +20,7 @@ from lms.db import create_engine, session_factory
 from server import keys
 from server.auth import LOGIN_LIMITER, LoginRateLimiter
 from server.errors import error_middleware
+from server.live import setup_live
 from server.routes import setup_routes
 from server.settings import Settings
 
@@ -51,28 +52,6 @@ def database_ctx(settings: Settings) -> Any:
             await engine.dispose()
 
     return database
-
-
-class AbsentLive:
-    """Stands in for the live-class layer on a node built without ``server.live``."""
-
-    async def session_ended(self, session_id: int) -> None:
-        return None
-
-    async def fanout_status(self) -> dict[str, Any]:
-        return {"ok": True, "mode": "local", "live": False}
-
-
-def setup_live_layer(app: web.Application) -> None:
-    try:
-        from server.live import setup_live
-    except ModuleNotFoundError as error:
-        if error.name != "server.live":
-            raise  # the layer exists but is broken: fail loudly, not silently REST-only
-        log.warning("live-class layer unavailable (%s); REST only", error)
-        app[keys.LIVE] = AbsentLive()
-        return
-    setup_live(app)
 
 
 def static_file(root: Path, relative: str) -> Path:
@@ -115,6 +94,6 @@ def init_app(settings: Settings) -> web.Application:
     app[LOGIN_LIMITER] = LoginRateLimiter()
     app.cleanup_ctx.append(database_ctx(settings))
     setup_routes(app)
-    setup_live_layer(app)
+    setup_live(app)
     setup_static(app)
     return app

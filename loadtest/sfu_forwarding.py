@@ -32,6 +32,13 @@ subscribers). For ours also ``server_frames_in`` and ``server_forwarded_pct``
 (frames consumers handed to their senders, against frames in x N): forwarded
 near 100% with loss at the subscribers means the harness, not the SFU, fell
 behind — the machine is shared, so read the figures with that in mind.
+``cpu_us_per_forwarded_frame`` (server CPU time over frames its consumers
+handed to their senders) is the figure a busy machine distorts least: a
+starved server forwards fewer frames, which lowers ``cpu_pct_per_stream`` but
+not the cost per frame. ``publisher_fps`` is the rate actually offered.
+
+``--repeat K`` runs our path K times: ``ours`` then holds the per-figure
+medians and ``ours_runs`` every run (the baseline runs once).
 """
 
 from __future__ import annotations
@@ -307,7 +314,8 @@ async def _run_path(
         "loss_pct": round(statistics.mean(loss), 2),
         "rss_mb": round(rss, 1),
         "harness_cpu_pct": round((own_cpu1 - own_cpu0) / wall * 100, 1),
-        **_server_side(inside0, inside1, subscribers),
+        "publisher_fps": round(sent / wall, 2),
+        **_server_side(inside0, inside1, subscribers, cpu1 - cpu0),
         "_joins_ms": joins,
     }
 
@@ -317,8 +325,14 @@ def _own_cpu_seconds() -> float:
     return times.user + times.system
 
 
-def _server_side(before: object, after: object, subscribers: int) -> dict:
-    """Where frames went missing: at the server's door, or after it forwarded them."""
+def _server_side(before: object, after: object, subscribers: int, cpu_seconds: float) -> dict:
+    """Where frames went missing (at the server's door, or after it forwarded
+    them), and the server's CPU per frame it forwarded to one subscriber.
+
+    ``cpu_us_per_forwarded_frame`` is work over work done, so a server starved
+    by other jobs on the machine cannot look cheaper by forwarding fewer frames
+    (``cpu_pct_per_stream`` can: it divides by wall time).
+    """
     if not (isinstance(before, list | tuple) and isinstance(after, list | tuple)):
         return {}
     received = after[0] - before[0]
@@ -326,7 +340,20 @@ def _server_side(before: object, after: object, subscribers: int) -> dict:
     return {
         "server_frames_in": received,
         "server_forwarded_pct": round(100 * forwarded / max(1, received * subscribers), 2),
+        "cpu_us_per_forwarded_frame": round(cpu_seconds * 1e6 / max(1, forwarded), 1),
     }
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """Per-key median of numeric figures over repeated runs of one path."""
+    merged: dict = {}
+    for key, value in runs[0].items():
+        values = [run[key] for run in runs if key in run]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            merged[key] = value
+        else:
+            merged[key] = round(statistics.median(values), 3)
+    return merged
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -341,13 +368,19 @@ async def run(
     baseline_subscribers: int | None,
     profile: Path | None = None,
     remb_interval: float = BROWSER_REMB_INTERVAL,
+    repeat: int = 1,
 ) -> dict:
     data_dir = Path(os.environ.get("NEWSSEM_DATA_DIR", "data")) / "bench"
     frames = cached_clip(data_dir, **CLIP)
-    ours = await _run_path("ours", subscribers, seconds, frames, profile, remb_interval)
+    runs = []
+    joins: list[float] = []
+    for _ in range(max(1, repeat)):
+        run_ = await _run_path("ours", subscribers, seconds, frames, profile, remb_interval)
+        joins += run_.pop("_joins_ms")
+        runs.append(run_)
+    ours = _median_run(runs)
     m = baseline_subscribers if baseline_subscribers is not None else min(subscribers, 6)
     baseline = await _run_path("baseline", m, seconds, frames, profile, remb_interval)
-    joins = ours.pop("_joins_ms")
     baseline.pop("_joins_ms")
     result = {
         "ours": ours,
@@ -363,6 +396,8 @@ async def run(
         else "unthrottled (aiortc)",
         "cpu_count": os.cpu_count(),
     }
+    if len(runs) > 1:
+        result["ours_runs"] = runs
     if baseline_subscribers is None and m < subscribers:
         result["note"] = (
             f"baseline limited to {m} subscribers: transcoding costs ~15% of a core per "
@@ -382,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", type=Path, default=None, help="write cProfile stats of each server here"
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run our path K times; 'ours' holds per-figure medians, 'ours_runs' every run",
+    )
+    parser.add_argument(
         "--raw-remb",
         action="store_true",
         help="let subscribers send REMB as often as aiortc does (not throttled like browsers)",
@@ -397,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             args.baseline_subscribers,
             args.profile,
             0.0 if args.raw_remb else BROWSER_REMB_INTERVAL,
+            args.repeat,
         )
     )
     if args.json:

@@ -28,6 +28,7 @@ from media.consumer import Consumer
 from media.errors import NegotiationPending, UnexpectedAnswer, UnsupportedSource
 from media.ice import bind_host_candidates
 from media.producer import SOURCES, Producer
+from media.sendloop import install_send_loop
 from media.tap import ReceiverTap, SharedPacker, hook_keyframe_requests, prepare_forwarding_sender
 
 
@@ -211,6 +212,7 @@ class RecvTransport(Transport):
                 prepare_forwarding_sender(
                     transceiver.sender, SharedPacker(producer.codec, consumer._on_bitrate)
                 )
+                install_send_loop(transceiver.sender)
                 self.consumers[producer.id] = consumer
                 self._transceivers[producer.id] = transceiver
                 consumer.on("close", self._make_on_consumer_close(producer.id))

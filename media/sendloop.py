@@ -15,6 +15,10 @@ same bytes with less of that:
   packets leave back to back, within microseconds of that reading;
 * each packet goes straight to SRTP and the nominated ICE pair's UDP transport,
   which is what the nested coroutines end in (none of them ever suspends);
+* on Linux a frame's packets leave in one ``sendmsg`` with UDP GSO
+  (``UDP_SEGMENT``, kernel >= 4.18): the kernel cuts the buffer back into the
+  same datagrams, for one system call per frame instead of one per packet
+  (see :func:`send_datagrams`; any refusal falls back to ``sendto`` for good);
 * the RTP history for NACK keeps the serialized bytes; a retransmission
   parses them back into the ``RtpPacket`` aiortc's ``_retransmit`` expects.
 
@@ -29,7 +33,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import struct
+import sys
 import traceback
 from typing import Any
 
@@ -69,6 +75,53 @@ _SENDER_INTERNALS = (
 
 _HEADER = struct.Struct("!BBHLL")
 _EXTENSION_HEADER = struct.Struct("!HH")
+
+UDP_SEGMENT = getattr(socket, "UDP_SEGMENT", 103)  # linux/udp.h
+GSO_MAX_SEGMENTS = 64  # UDP_MAX_SEGMENTS of older kernels (newer allow 128)
+GSO_MAX_BYTES = 65_000  # one UDP datagram's worth of buffer before segmentation
+_U16 = struct.Struct("=H")
+
+
+class _Gso:
+    """Process-wide switch: on until the kernel first refuses a GSO send."""
+
+    enabled = sys.platform == "linux"
+
+
+def send_datagrams(udp: Any, datagrams: list[bytes], addr: tuple[str, int]) -> int:
+    """Send ``datagrams`` to ``addr`` as separate UDP datagrams; return the
+    number of system calls it took (for tests).
+
+    When they fit UDP GSO's rule (all as long as the first, the last no longer)
+    and the asyncio transport has nothing buffered (so order is kept), they go
+    in one ``sendmsg`` with ``UDP_SEGMENT`` on the transport's socket. The
+    receiver sees exactly the datagrams ``sendto`` would have produced.
+    Otherwise, or if the kernel or event loop cannot, each goes through the
+    transport's ``sendto`` as aiortc sends them.
+    """
+    if len(datagrams) > 1 and _Gso.enabled and not udp.get_write_buffer_size():
+        size = len(datagrams[0])
+        sock = getattr(udp, "_sock", None)  # asyncio's selector transport; not uvloop
+        if (
+            sock is not None
+            and len(datagrams) <= GSO_MAX_SEGMENTS
+            and len(datagrams[-1]) <= size
+            and size * len(datagrams) <= GSO_MAX_BYTES
+            and all(len(d) == size for d in datagrams[1:-1])
+        ):
+            try:
+                sock.sendmsg(
+                    [b"".join(datagrams)], [(socket.SOL_UDP, UDP_SEGMENT, _U16.pack(size))], 0, addr
+                )
+                return 1
+            except (BlockingIOError, InterruptedError):
+                pass  # socket buffer full: the transport queues them below
+            except OSError as error:
+                _Gso.enabled = False
+                logger.info("UDP GSO unavailable (%s); sending one datagram per packet", error)
+    for datagram in datagrams:
+        udp.sendto(datagram, addr)
+    return len(datagrams)
 
 
 class RawHistory(dict):
@@ -185,13 +238,15 @@ async def _run_forwarding_rtp(sender: RTCRtpSender, codec: RTCRtpCodecParameters
             packets = rtp_packets(
                 payloads, payload_type, sequence_number, timestamp, sender._ssrc, block
             )
+            datagrams = []
             sent_bytes = 0
             for packet in packets:
                 history[sequence_number % RTP_HISTORY_SIZE] = packet
                 protected = srtp.protect(packet)
-                udp.sendto(protected, addr)
+                datagrams.append(protected)
                 sent_bytes += len(protected)
                 sequence_number = (sequence_number + 1) & 0xFFFF
+            send_datagrams(udp, datagrams, addr)
             count = len(packets)
             setattr(dtls, _TX_BYTES, getattr(dtls, _TX_BYTES) + sent_bytes)
             setattr(dtls, _TX_PACKETS, getattr(dtls, _TX_PACKETS) + count)

@@ -3,7 +3,11 @@ loop, NACK still answered, counters still kept."""
 
 from __future__ import annotations
 
+import asyncio
+import errno
+from collections.abc import Callable
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from aiortc import RTCRtpSender
@@ -11,7 +15,14 @@ from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParam
 from aiortc.rtp import HeaderExtensions, HeaderExtensionsMap, RtpPacket
 
 from media.clip import EncodedVideoTrack
-from media.sendloop import RawHistory, header_extension_block, install_send_loop, rtp_packets
+from media.sendloop import (
+    RawHistory,
+    _Gso,
+    header_extension_block,
+    install_send_loop,
+    rtp_packets,
+    send_datagrams,
+)
 from media.tap import FastHeaderExtensionsMap
 from tests.media.peers import Publisher, Subscriber, wait_for
 
@@ -121,3 +132,68 @@ async def test_forwarding_sender_counts_and_answers_nack(router, vp8_frames):
     await wait_for(lambda: any(ssrc == sender._rtx_ssrc for ssrc, _ in received))
     await subscriber.close()
     await publisher.close()
+
+
+class _Receiver(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.datagrams: list[bytes] = []
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.datagrams.append(data)
+
+
+async def _loopback_pair() -> tuple[Any, _Receiver, tuple[str, int], Callable[[], None]]:
+    loop = asyncio.get_running_loop()
+    rx_transport, receiver = await loop.create_datagram_endpoint(
+        _Receiver, local_addr=("127.0.0.1", 0)
+    )
+    tx_transport, _ = await loop.create_datagram_endpoint(
+        asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0)
+    )
+
+    def close() -> None:
+        rx_transport.close()
+        tx_transport.close()
+
+    return tx_transport, receiver, rx_transport.get_extra_info("sockname"), close
+
+
+@pytest.mark.parametrize(
+    ("sizes", "calls"),
+    [
+        ([1200, 1200, 1200, 517], 1),  # a VP8 frame: one GSO send
+        ([1200, 1200], 1),
+        ([900, 1200, 300], 3),  # uneven (e.g. H.264 STAP-A first): one by one
+        ([40], 1),
+    ],
+)
+async def test_send_datagrams_delivers_the_same_datagrams(sizes, calls):
+    tx, receiver, addr, close = await _loopback_pair()
+    datagrams = [bytes([i]) * size for i, size in enumerate(sizes)]
+    try:
+        assert send_datagrams(tx, datagrams, addr) == (calls if _Gso.enabled else len(sizes))
+        await wait_for(lambda: len(receiver.datagrams) >= len(sizes), 2)
+        assert receiver.datagrams == datagrams
+    finally:
+        close()
+
+
+async def test_send_datagrams_falls_back_when_gso_is_refused(monkeypatch):
+    sent: list[bytes] = []
+
+    class _Sock:
+        def sendmsg(self, *args: object) -> int:
+            raise OSError(errno.EIO, "no GSO here")
+
+    class _Transport:
+        _sock = _Sock()
+
+        def get_write_buffer_size(self) -> int:
+            return 0
+
+        def sendto(self, data: bytes, addr: object) -> None:
+            sent.append(data)
+
+    monkeypatch.setattr(_Gso, "enabled", True)
+    assert send_datagrams(_Transport(), [b"aa", b"bb", b"c"], ("127.0.0.1", 9)) == 3
+    assert sent == [b"aa", b"bb", b"c"] and _Gso.enabled is False

@@ -40,6 +40,20 @@ class LiveClassRooms:
         return await self.fanout.status()
 
 
+def close_transports(sio: socketio.AsyncServer) -> None:
+    """Close the TCP connections of this node's sockets once they were told to go.
+
+    By the time ``on_shutdown`` runs aiohttp has stopped reading from open connections, so a
+    websocket's closing handshake can never complete and shutdown would wait for the client
+    to give up. The disconnect packets already written are flushed before the close.
+    """
+    for environ in list(sio.environ.values()):
+        request = environ.get("aiohttp.request")
+        transport = getattr(request, "transport", None)
+        if transport is not None:
+            transport.close()
+
+
 def setup_live(app: web.Application) -> None:
     settings = app[keys.SETTINGS]
     fanout = build_fanout(settings, app[keys.NODE_ID])
@@ -66,6 +80,8 @@ def setup_live(app: web.Application) -> None:
         """Drain while the database is still open: intervals end as ``node_shutdown``."""
         try:
             await namespace.drain()
+            await sio.shutdown()
+            close_transports(sio)
         finally:
             await fanout.close()
 

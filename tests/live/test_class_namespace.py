@@ -348,6 +348,8 @@ async def test_node_shutdown_closes_intervals(
     node = await start_node(settings)
     student = await connect(node, "student1")
     await student.join(live)
-    await node.server.close()
+    async with asyncio.timeout(1.0):  # the node closes its sockets instead of waiting on them
+        await node.server.close()
+    await student.wait_disconnected()
     [interval] = await intervals(db, live, world.users["student1"])
     assert interval.leave_reason is LeaveReason.NODE_SHUTDOWN

@@ -1,8 +1,8 @@
 """Fixtures for live-class tests: real nodes on 127.0.0.1 and real socket.io clients.
 
-A node is ``server.app.init_app(settings)`` served by aiohttp's ``TestServer``; clients log in
-over REST and connect to namespace ``/class`` with the bearer token in ``auth``, as a script
-or the mobile app would. The school world is the REST tests' (``tests.api.conftest.world``).
+A node is ``server.app.init_app(settings)`` served by aiohttp's ``TestServer``; clients hold a
+real bearer token and connect to namespace ``/class`` with it in ``auth``, as a script or the
+mobile app would. The school world is the REST tests' (``tests.api.conftest.world``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -20,12 +20,13 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from lms.models import LiveSession, LiveSessionStatus
+from lms.models import LiveSession, LiveSessionStatus, User
+from lms.services import accounts
+from server import keys
 from server.app import init_app
 from server.live import NAMESPACE
 from server.settings import Settings
 from tests.api.conftest import World, world  # noqa: F401  (the shared school world fixture)
-from tests.api.helpers import PASSWORD
 
 WAIT_SECONDS = 5.0
 
@@ -40,13 +41,16 @@ class Node:
         self.tokens: dict[str, str] = {}
 
     async def token(self, login: str) -> str:
+        """A real bearer token for ``login``, issued as ``POST /api/auth/login`` would.
+
+        Issued directly rather than over REST: the login route is the API tests' subject, and
+        skipping its deliberately slow password check keeps this suite quick.
+        """
         if login not in self.tokens:
-            async with self.http.post(
-                f"{self.url}/api/auth/login", json={"login": login, "password": PASSWORD}
-            ) as response:
-                assert response.status == 200, await response.text()
-                self.tokens[login] = (await response.json())["token"]
-            self.http.cookie_jar.clear()
+            async with self.server.app[keys.DB]() as db, db.begin():
+                user = await db.scalar(select(User).where(User.login == login))
+                assert user is not None, login
+                self.tokens[login], _ = await accounts.issue_token(db, user, timedelta(hours=1))
         return self.tokens[login]
 
     async def rest(self, method: str, path: str, login: str, **kwargs: Any) -> Any:

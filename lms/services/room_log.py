@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import NotFound
@@ -40,6 +39,27 @@ async def next_seq(db: AsyncSession, session_id: int) -> int:
     return int(seq)
 
 
+async def lock_room(db: AsyncSession, session_id: int) -> None:
+    """Queue behind the room's other writers until the caller's transaction ends.
+
+    A no-op ``UPDATE`` of the session row: PostgreSQL locks the row, SQLite takes its write
+    lock. Once it returns, every write to this room committed so far is visible and no new one
+    can land, so an idempotency check made now is the final word. This is what makes retries
+    racing each other safe; a savepoint around the insert is not used because under pysqlite's
+    implicit transactions a savepoint opened before the first write is the outermost one, and
+    releasing it commits the caller's transaction early.
+    """
+    locked = await db.scalar(
+        update(LiveSession)
+        .where(LiveSession.id == session_id)
+        .values(last_seq=LiveSession.last_seq)
+        .returning(LiveSession.id)
+        .execution_options(synchronize_session=False)
+    )
+    if locked is None:
+        raise NotFound("no such live session", session_id=session_id)
+
+
 async def _stored_chat(
     db: AsyncSession, session_id: int, sender_id: int, client_id: str
 ) -> ChatMessage | None:
@@ -57,29 +77,26 @@ async def post_chat(
 ) -> tuple[ChatMessage, bool]:
     """Store a chat message once; a retry with the same client id returns the stored one.
 
-    The common retry is caught by the first read; two retries racing each other meet the
-    unique constraint inside a savepoint, which is rolled back (taking the burnt sequence
-    number with it) before the winner's row is read.
+    The common retry is answered by the first read, without taking the room's lock; a retry
+    racing the original waits on the lock and then finds its row, so neither a duplicate nor a
+    burnt sequence number is possible. The unique constraint stays as the last line of defence.
     """
     stored = await _stored_chat(db, session_id, sender.id, client_id)
     if stored is not None:
         return stored, False
-    try:
-        async with db.begin_nested():
-            message = ChatMessage(
-                session_id=session_id,
-                seq=await next_seq(db, session_id),
-                sender_id=sender.id,
-                client_id=client_id,
-                body=body,
-            )
-            db.add(message)
-            await db.flush()
-    except IntegrityError:
-        stored = await _stored_chat(db, session_id, sender.id, client_id)
-        if stored is None:
-            raise
+    await lock_room(db, session_id)
+    stored = await _stored_chat(db, session_id, sender.id, client_id)
+    if stored is not None:
         return stored, False
+    message = ChatMessage(
+        session_id=session_id,
+        seq=await next_seq(db, session_id),
+        sender_id=sender.id,
+        client_id=client_id,
+        body=body,
+    )
+    db.add(message)
+    await db.flush()
     return message, True
 
 
@@ -109,30 +126,26 @@ async def append_event(
 
     Events the server makes on its own (no client id) are always new.
     """
+    kind = RoomEventKind(kind)
     if client_id is not None:
         stored = await _stored_event(db, session_id, actor_id, client_id)
         if stored is not None:
             return stored, False
-    try:
-        async with db.begin_nested():
-            event = RoomEvent(
-                session_id=session_id,
-                seq=await next_seq(db, session_id),
-                kind=RoomEventKind(kind),
-                actor_id=actor_id,
-                target_id=target_id,
-                client_id=client_id,
-                payload=payload or {},
-            )
-            db.add(event)
-            await db.flush()
-    except IntegrityError:
-        stored = None
-        if client_id is not None:
-            stored = await _stored_event(db, session_id, actor_id, client_id)
-        if stored is None:
-            raise
-        return stored, False
+        await lock_room(db, session_id)
+        stored = await _stored_event(db, session_id, actor_id, client_id)
+        if stored is not None:
+            return stored, False
+    event = RoomEvent(
+        session_id=session_id,
+        seq=await next_seq(db, session_id),
+        kind=kind,
+        actor_id=actor_id,
+        target_id=target_id,
+        client_id=client_id,
+        payload=payload or {},
+    )
+    db.add(event)
+    await db.flush()
     return event, True
 
 

@@ -303,7 +303,7 @@ class ClassNamespace(socketio.AsyncNamespace):
                         user_id,
                         grace_seconds=self.settings.attendance.reconnect_grace_seconds,
                     )
-                    history = await room_log.history(db, session_id, after_seq=payload.last_seq)
+                    history = await self.missed(db, session_id, payload.last_seq)
                     # A message committed while this ran may be in the history already.
                     last_seq = max([session.last_seq, *(item["seq"] for item in history)])
                     session_out = dump(LiveSessionOut, session)
@@ -326,6 +326,21 @@ class ClassNamespace(socketio.AsyncNamespace):
             "last_seq": last_seq,
             "resumed": resumed,
         }
+
+    async def missed(
+        self, db: AsyncSession, session_id: int, last_seq: int | None
+    ) -> list[dict[str, Any]]:
+        """What a (re)joining client missed: the last ``HISTORY_CAP`` events after ``last_seq``.
+
+        The newest ones, not the oldest: the ack's ``last_seq`` tells the client it is caught up,
+        so a long absence must leave its gap before the replay, where the chat page can fill it,
+        not after it, where it would never be noticed.
+        """
+        history = await room_log.history(db, session_id, after_seq=last_seq)
+        if last_seq is not None and len(history) >= room_log.HISTORY_CAP:
+            newest = await room_log.history(db, session_id)
+            history = [event for event in newest if event["seq"] > last_seq]
+        return history
 
     async def admit(
         self, db: AsyncSession, user_id: int, session_id: int

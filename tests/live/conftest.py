@@ -82,12 +82,15 @@ class LiveClient:
     async def _record(self, event: str, data: Any = None) -> None:
         self.events[event].append(data)
 
-    async def connect(self, node: Node, token: str | None) -> None:
+    async def connect(
+        self, node: Node, token: str | None, headers: dict[str, str] | None = None
+    ) -> None:
         await self.sio.connect(
             node.url,
             namespaces=[NAMESPACE],
             transports=["websocket"],
             auth={"token": token} if token else None,
+            headers=headers or {},
             wait_timeout=WAIT_SECONDS,
         )
 

@@ -16,7 +16,10 @@ from lms.models import (
     LiveSession,
     LiveSessionStatus,
     RoomEvent,
+    User,
 )
+from lms.services import room_log
+from server.auth import COOKIE_NAME
 from server.settings import Settings
 from tests.api.conftest import World
 from tests.live.conftest import (
@@ -59,6 +62,23 @@ async def test_connect_without_or_with_a_bad_token_is_refused(node: Node, world:
         with pytest.raises(socketio.exceptions.ConnectionError):
             await client.connect(node, token)
         await client.close()
+
+
+async def test_a_browser_connects_with_its_session_cookie(
+    node: Node, world: World, live: int
+) -> None:
+    browser = LiveClient("student1")
+    token = await node.token("student1")
+    try:
+        await browser.connect(node, None, headers={"Cookie": f"{COOKIE_NAME}={token}"})
+        ack = await browser.join(live)
+        assert ack["you"]["user_id"] == world.users["student1"]
+    finally:
+        await browser.close()
+    stranger = LiveClient("nobody")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await stranger.connect(node, None, headers={"Cookie": f"{COOKIE_NAME}=forged"})
+    await stranger.close()
 
 
 async def test_join_refusals(node: Node, world: World, db: DB, connect: Connect) -> None:
@@ -333,6 +353,45 @@ async def test_reconnect_within_grace_resumes_and_replays(
     await teacher.wait_for("presence", present(teacher_id, s1))
     [interval] = await intervals(db, live, s1)
     assert interval.left_at is None and interval.leave_reason is None
+
+
+async def test_a_dropped_tab_keeps_attendance_while_another_tab_stays(
+    node: Node, world: World, live: int, db: DB, connect: Connect
+) -> None:
+    teacher_id, s1 = world.users["teacher"], world.users["student1"]
+    teacher = await connect(node, "teacher")
+    tab1 = await connect(node, "student1")
+    tab2 = await connect(node, "student1")
+    for client in (teacher, tab1, tab2):
+        await client.join(live)
+
+    teacher.forget("presence")
+    await tab1.sio.eio.disconnect(abort=True)
+    await teacher.wait_for("presence")
+    assert present(teacher_id, s1)(teacher.events["presence"][-1])
+    [interval] = await intervals(db, live, s1)
+    assert interval.left_at is None
+
+    await tab2.sio.eio.disconnect(abort=True)
+    await teacher.wait_for("presence", present(teacher_id))
+    [interval] = await intervals(db, live, s1)
+    assert interval.leave_reason is LeaveReason.NETWORK_LOST
+
+
+async def test_a_long_absence_replays_the_newest_events(
+    node: Node, world: World, live: int, db: DB, connect: Connect
+) -> None:
+    missed = room_log.HISTORY_CAP + 5
+    async with db() as s, s.begin():
+        sender = await s.get(User, world.users["teacher"])
+        assert sender is not None
+        for i in range(1, missed + 2):
+            await room_log.post_chat(s, live, sender, f"c{i}", f"message {i}")
+    student = await connect(node, "student1")
+    ack = await student.join(live, last_seq=1)
+    seqs = [e["seq"] for e in ack["history"]]
+    assert len(seqs) == room_log.HISTORY_CAP and seqs[-1] == ack["last_seq"] == missed + 1
+    assert seqs == sorted(seqs) and seqs[0] == missed + 2 - room_log.HISTORY_CAP
 
 
 async def test_ending_the_session_tells_and_disconnects_the_room(

@@ -5,12 +5,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lms.models import AttendanceInterval, LeaveReason
 from server.settings import Settings
 from tests.api.conftest import World
 from tests.live.conftest import Connect, StartNode, present
 
 pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("engine")]
+
+DB = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
@@ -62,3 +67,37 @@ async def test_a_class_spread_over_two_nodes(
     for client in (teacher, student):
         assert await client.wait_for("session_ended") == {"session_id": live}
         await client.wait_disconnected()
+
+
+async def test_a_node_going_down_resumes_its_students_on_the_other(
+    start_node: StartNode, redis_settings: Settings, world: World, live: int, db: DB,
+    connect: Connect,
+) -> None:
+    teacher_id, s1 = world.users["teacher"], world.users["student1"]
+    node1 = await start_node(redis_settings)
+    node2 = await start_node(redis_settings)
+    teacher = await connect(node1, "teacher")
+    student = await connect(node2, "student1")
+    await teacher.join(live)
+    seen = (await student.join(live))["last_seq"]
+
+    teacher.forget("presence")
+    await node2.server.close()  # drains: the student's interval ends as node_shutdown
+    await student.wait_disconnected()
+    await teacher.wait_for("presence", present(teacher_id))
+    async with db() as s:
+        [interval] = await s.scalars(
+            select(AttendanceInterval).where(AttendanceInterval.user_id == s1)
+        )
+    assert interval.leave_reason is LeaveReason.NODE_SHUTDOWN
+    sent = await teacher.call("chat:send", {"client_id": "gone", "body": "노드가 바뀌었어요"})
+
+    back = await connect(node1, "student1")
+    ack = await back.join(live, last_seq=seen)
+    assert ack["resumed"] is True and ack["history"] == [sent["message"]]
+    await teacher.wait_for("presence", present(teacher_id, s1))
+    async with db() as s:
+        [interval] = await s.scalars(
+            select(AttendanceInterval).where(AttendanceInterval.user_id == s1)
+        )
+    assert interval.left_at is None

@@ -355,14 +355,7 @@ class ClassNamespace(socketio.AsyncNamespace):
             raise Conflict("this session has ended", session_id=session_id)
         if session.status is not LiveSessionStatus.LIVE:
             raise Conflict("this session has not started", session_id=session_id)
-        removed = await db.scalar(
-            select(RoomEvent.id).where(
-                RoomEvent.session_id == session_id,
-                RoomEvent.kind == RoomEventKind.PARTICIPANT_REMOVED,
-                RoomEvent.target_id == user_id,
-            ).limit(1)
-        )
-        if removed is not None:
+        if await self.was_removed(db, session_id, user_id):
             raise Forbidden("you were removed from this session", session_id=session_id)
         return session, role, await permissions.may_teach(db, user, session.course_id)
 
@@ -386,7 +379,7 @@ class ClassNamespace(socketio.AsyncNamespace):
         session_id = self.joined(connection)
         body = p.chat_body(payload.body, self.settings.chat_max_chars)
         async with self.unit_of_work() as db:
-            await self.require_live(db, session_id)
+            await self.require_live(db, session_id, connection.user_id)
             sender = await db.get(User, connection.user_id)
             assert sender is not None
             message, created = await room_log.post_chat(
@@ -397,10 +390,27 @@ class ClassNamespace(socketio.AsyncNamespace):
             await self.emit("room_event", event, room=session_room(session_id))
         return {"message": event}
 
-    async def require_live(self, db: AsyncSession, session_id: int) -> None:
+    async def require_live(self, db: AsyncSession, session_id: int, user_id: int) -> None:
+        """The session is still live and this person was not removed from it.
+
+        Removal disconnects the person's sockets through the fan-out, which may lose a message
+        between nodes; the database has the last word, so a socket left behind can't write.
+        """
         session = await live_sessions.get_session(db, session_id)
         if session.status is not LiveSessionStatus.LIVE:
             raise Conflict("this session is not live", session_id=session_id)
+        if await self.was_removed(db, session_id, user_id):
+            raise Forbidden("you were removed from this session", session_id=session_id)
+
+    async def was_removed(self, db: AsyncSession, session_id: int, user_id: int) -> bool:
+        removed = await db.scalar(
+            select(RoomEvent.id).where(
+                RoomEvent.session_id == session_id,
+                RoomEvent.kind == RoomEventKind.PARTICIPANT_REMOVED,
+                RoomEvent.target_id == user_id,
+            ).limit(1)
+        )
+        return removed is not None
 
     async def record(
         self,
@@ -415,7 +425,7 @@ class ClassNamespace(socketio.AsyncNamespace):
         """Commit one room event (and, for removal, the target's interval), then broadcast it."""
         session_id = self.joined(connection)
         async with self.unit_of_work() as db:
-            await self.require_live(db, session_id)
+            await self.require_live(db, session_id, connection.user_id)
             event, created = await room_log.append_event(
                 db, session_id, kind, connection.user_id,
                 client_id=client_id, target_id=target_id, payload=payload,

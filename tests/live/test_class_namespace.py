@@ -20,6 +20,7 @@ from lms.models import (
 )
 from lms.services import room_log
 from server.auth import COOKIE_NAME
+from server.live import SIO
 from server.settings import Settings
 from tests.api.conftest import World
 from tests.live.conftest import (
@@ -322,6 +323,31 @@ async def test_teacher_removes_a_student_who_cannot_return(
     ack = await back.call("join", {"session_id": live})
     assert ack["error"]["code"] == "forbidden"
     assert len(await intervals(db, live, s1)) == 1
+
+
+async def test_a_removed_socket_left_behind_cannot_write(
+    node: Node, world: World, live: int, db: DB, connect: Connect,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Removal's disconnect travels through the fan-out and may be lost; writes are refused."""
+
+    async def lost(*args: object, **kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr(node.server.app[SIO], "disconnect", lost)
+    teacher = await connect(node, "teacher")
+    student = await connect(node, "student1")
+    await teacher.join(live)
+    await student.join(live)
+    removal = {"client_id": "r", "user_id": world.users["student1"]}
+    assert (await teacher.call("moderation:remove", removal))["ok"]
+    await student.wait_for("removed")
+    assert student.sio.connected
+    for event, data in [("chat:send", {"client_id": "x", "body": "still here"}),
+                        ("hand:raise", {"client_id": "h"})]:
+        ack = await student.call(event, data)
+        assert ack["error"]["code"] == "forbidden", (event, ack)
+    assert await count(db, ChatMessage) == 0 and await count(db, RoomEvent) == 1
 
 
 async def test_reconnect_within_grace_resumes_and_replays(

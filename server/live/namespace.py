@@ -426,6 +426,9 @@ class ClassNamespace(socketio.AsyncNamespace):
         session_id = self.joined(connection)
         async with self.unit_of_work() as db:
             await self.require_live(db, session_id, connection.user_id)
+            others = target_id not in (None, connection.user_id)
+            if others and await db.get(User, target_id) is None:
+                raise NotFound("no such user", user_id=target_id)
             event, created = await room_log.append_event(
                 db, session_id, kind, connection.user_id,
                 client_id=client_id, target_id=target_id, payload=payload,
@@ -480,9 +483,6 @@ class ClassNamespace(socketio.AsyncNamespace):
         target = payload.user_id
         if target == connection.user_id:
             raise InvalidInput("you cannot remove yourself")
-        async with self.unit_of_work() as db:
-            if await db.get(User, target) is None:
-                raise NotFound("no such user", user_id=target)
         event, created = await self.record(
             connection,
             RoomEventKind.PARTICIPANT_REMOVED,

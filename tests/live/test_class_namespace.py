@@ -274,6 +274,8 @@ async def test_hands_raise_lower_and_teacher_lowers(
     assert ack["ok"] and ack["event"]["target_id"] == s1
     await teacher.wait_for("presence", hands(s2))
 
+    ack = await teacher.call("hand:lower", {"client_id": "t0", "user_id": 999_999})
+    assert ack["error"]["code"] == "not_found"
     student.forget("presence")
     ack = await teacher.call("hand:lower", {"client_id": "t1", "user_id": s2})
     assert ack["ok"] and ack["event"]["actor"]["id"] == world.users["teacher"]
@@ -306,6 +308,11 @@ async def test_teacher_removes_a_student_who_cannot_return(
 
     ack = await other.call("moderation:remove", {"client_id": "r0", "user_id": s1})
     assert ack["error"]["code"] == "forbidden"
+
+    ack = await teacher.call("moderation:remove", {"client_id": "r2", "user_id": 999_999})
+    assert ack["error"]["code"] == "not_found"
+    ack = await teacher.call("moderation:remove", {"client_id": "r3", "user_id": teacher_id})
+    assert ack["error"]["code"] == "invalid_input"
 
     teacher.forget("presence")
     ack = await teacher.call("moderation:remove", {"client_id": "r1", "user_id": s1})

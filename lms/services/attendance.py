@@ -166,6 +166,30 @@ async def open_interval(
     return interval, False
 
 
+async def _close_open_intervals(
+    db: AsyncSession,
+    session_id: int,
+    reason: LeaveReason,
+    now: datetime | None,
+    user_id: int | None = None,
+) -> int:
+    """Close the session's open intervals (one person's, or everyone's); returns how many."""
+    reason = parse_enum(LeaveReason, reason, "reason")
+    now = aware(now, "now") if now is not None else utcnow()
+    query = select(AttendanceInterval).where(
+        AttendanceInterval.session_id == session_id, AttendanceInterval.left_at.is_(None)
+    )
+    if user_id is not None:
+        query = query.where(AttendanceInterval.user_id == user_id)
+    open_ones = list(await db.scalars(query))
+    for interval in open_ones:
+        interval.left_at = max(now, interval.joined_at)
+        interval.leave_reason = reason
+    if open_ones:
+        await db.flush()
+    return len(open_ones)
+
+
 async def close_interval(
     db: AsyncSession,
     session_id: int,
@@ -174,44 +198,14 @@ async def close_interval(
     now: datetime | None = None,
 ) -> bool:
     """Stop counting; ``False`` (and nothing changes) when no interval was open."""
-    reason = parse_enum(LeaveReason, reason, "reason")
-    now = aware(now, "now") if now is not None else utcnow()
-    open_ones = await db.scalars(
-        select(AttendanceInterval).where(
-            AttendanceInterval.session_id == session_id,
-            AttendanceInterval.user_id == user_id,
-            AttendanceInterval.left_at.is_(None),
-        )
-    )
-    closed = False
-    for interval in open_ones:
-        interval.left_at = max(now, interval.joined_at)
-        interval.leave_reason = reason
-        closed = True
-    if closed:
-        await db.flush()
-    return closed
+    return await _close_open_intervals(db, session_id, reason, now, user_id) > 0
 
 
 async def close_all_intervals(
     db: AsyncSession, session_id: int, reason: LeaveReason, now: datetime | None = None
 ) -> int:
     """Close everyone's open interval at once (session end); returns how many were open."""
-    reason = parse_enum(LeaveReason, reason, "reason")
-    now = aware(now, "now") if now is not None else utcnow()
-    open_ones = list(
-        await db.scalars(
-            select(AttendanceInterval).where(
-                AttendanceInterval.session_id == session_id,
-                AttendanceInterval.left_at.is_(None),
-            )
-        )
-    )
-    for interval in open_ones:
-        interval.left_at = max(now, interval.joined_at)
-        interval.leave_reason = reason
-    await db.flush()
-    return len(open_ones)
+    return await _close_open_intervals(db, session_id, reason, now)
 
 
 async def finalize_attendance(

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from lms.db import utcnow
 from lms.errors import InvalidInput
 
 E = TypeVar("E", bound=StrEnum)
@@ -43,3 +44,8 @@ def aware(value: datetime, field: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{field} must be a timestamp with a time zone", field=field)
     return value
+
+
+def moment(now: datetime | None) -> datetime:
+    """The time an action happens: the caller's (tests, replays) when given, else the clock."""
+    return aware(now, "now") if now is not None else utcnow()

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.attendance_rules import AttendanceRules
-from lms.db import utcnow
 from lms.errors import Conflict, InvalidInput, NotFound
 from lms.models import (
     AttendanceCorrection,
@@ -26,7 +25,7 @@ from lms.models import (
     LiveSessionStatus,
     User,
 )
-from lms.services import aware, clean_text, courses, parse_enum, permissions
+from lms.services import clean_text, courses, moment, parse_enum, permissions
 
 MAX_REASON_CHARS = 500
 # Departures that are not the participant's choice: within the grace period they are bridged
@@ -145,7 +144,7 @@ async def open_interval(
     """
     if grace_seconds < 0:
         raise InvalidInput("grace_seconds must not be negative")
-    now = aware(now, "now") if now is not None else utcnow()
+    now = moment(now)
     await _require_live(db, session_id)
     latest = await _latest_interval(db, session_id, user_id)
     if latest is not None and latest.left_at is None:
@@ -175,7 +174,7 @@ async def _close_open_intervals(
 ) -> int:
     """Close the session's open intervals (one person's, or everyone's); returns how many."""
     reason = parse_enum(LeaveReason, reason, "reason")
-    now = aware(now, "now") if now is not None else utcnow()
+    now = moment(now)
     query = select(AttendanceInterval).where(
         AttendanceInterval.session_id == session_id, AttendanceInterval.left_at.is_(None)
     )

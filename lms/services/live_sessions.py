@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.attendance_rules import AttendanceRules
-from lms.db import utcnow
 from lms.errors import Conflict, InvalidInput, NotFound
 from lms.models import LeaveReason, LiveSession, LiveSessionStatus, User
-from lms.services import attendance, aware, clean_text, courses, permissions
+from lms.services import attendance, aware, clean_text, courses, moment, permissions
 
 # A school day, not a week: a typo in the end date should not block a room for days.
 MAX_SESSION_LENGTH = timedelta(hours=12)
@@ -86,7 +85,7 @@ async def start_session(
     db: AsyncSession, actor: User, session_id: int, now: datetime | None = None
 ) -> LiveSession:
     """Open the class; starting one that is already live changes nothing (a double click)."""
-    now = aware(now, "now") if now is not None else utcnow()
+    now = moment(now)
     session = await _locked_session(db, session_id)
     await permissions.require_course_teacher(db, actor, session.course_id)
     if session.status is LiveSessionStatus.ENDED:
@@ -111,7 +110,7 @@ async def end_session(
     Only a live session ends: a scheduled one was never held, and ending twice is a Conflict so
     a second teacher's click cannot recompute attendance behind the first one's corrections.
     """
-    now = aware(now, "now") if now is not None else utcnow()
+    now = moment(now)
     session = await _locked_session(db, session_id)
     await permissions.require_course_teacher(db, actor, session.course_id)
     if session.status is LiveSessionStatus.ENDED:

@@ -33,7 +33,7 @@ def _in_running_loop() -> bool:
     return True
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     """Bring the database to ``revision``. Synchronous: the CLI calls it before the loop runs.
 
     Called from a thread that already runs an event loop, the work moves to a helper thread
@@ -62,7 +62,7 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-async def upgrade_async(engine_or_url: AsyncEngine | str, revision: str = "head") -> None:
+async def upgrade_async(engine_or_url: AsyncEngine | str, revision: str = "heads") -> None:
     """Upgrade from async code, over the caller's engine, without blocking the event loop."""
     owned = isinstance(engine_or_url, str)
     engine = create_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url

@@ -1,39 +1,22 @@
 """The route table: every URL, its handler, and what it takes and returns.
 
 The same table feeds the router and ``server.openapi``, so a route cannot exist undocumented.
+The core routes are listed here; each feature module (quizzes, assignments, the hospital
+classroom…) keeps its own ``ROUTES`` tuple next to its views, and ``ROUTES`` below joins them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from aiohttp import web
-from aiohttp.typedefs import Handler
-from pydantic import BaseModel
 
 from server import openapi, schemas
+from server.route import ID, Route
 from server.views import attendance, auth, chat, courses, health, schools, sessions, users
 
-ID = r"{id:\d+}"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    method: str
-    path: str
-    handler: Handler
-    summary: str
-    tag: str
-    response: type[BaseModel] | None = None
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    status: int = 200
-    auth: bool = True
-    errors: tuple[int, ...] = field(default=())
-
+__all__ = ["ID", "ROUTES", "Route", "setup_routes"]
 
 # fmt: off
-ROUTES: tuple[Route, ...] = (
+CORE_ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/auth/login", auth.login, "Log in; sets the session cookie", "auth",
           schemas.LoginResponse, schemas.LoginRequest, auth=False, errors=(401, 429)),
     Route("POST", "/api/auth/logout", auth.logout, "Revoke the token and clear the cookie",
@@ -82,6 +65,11 @@ ROUTES: tuple[Route, ...] = (
           schemas.HealthResponse, auth=False, errors=(503,)),
 )
 # fmt: on
+
+# Feature route tables: ``from server.views import quizzes`` then ``*quizzes.ROUTES``.
+ROUTES: tuple[Route, ...] = (
+    *CORE_ROUTES,
+)
 
 
 def setup_routes(app: web.Application) -> None:

@@ -390,6 +390,15 @@ export function t(key, params = {}) {
   );
 }
 
+/**
+ * Add a feature's strings: each feature module keeps its own `{ko, en}` dictionaries and calls
+ * this at import time, so no single file has to hold every screen's words.
+ */
+export function addStrings({ ko: koStrings = {}, en: enStrings = {} }) {
+  Object.assign(DICTIONARIES.ko, koStrings);
+  Object.assign(DICTIONARIES.en, enStrings);
+}
+
 export function has(key) {
   return key in DICTIONARIES.ko;
 }

@@ -1,11 +1,13 @@
 // The top bar: who is logged in, the language switch, log out.
 import * as api from './api.js';
+import { h } from './dom.js';
 import { bind, lang, onChange, setLang, t } from './i18n.js';
+import { navFor } from './nav.js';
 
 const langSwitch = document.getElementById('lang-switch');
 const whoami = document.getElementById('whoami');
 const logoutButton = document.getElementById('logout');
-const coursesLink = document.getElementById('nav-courses');
+const navLinks = document.getElementById('nav-links');
 
 function showLangSwitch() {
   // The button names the *other* language, in that language, as is usual for switches.
@@ -16,7 +18,10 @@ function showLangSwitch() {
 
 export function refreshTopbar() {
   const me = api.user();
-  whoami.hidden = logoutButton.hidden = coursesLink.hidden = !me;
+  whoami.hidden = logoutButton.hidden = !me;
+  navLinks.replaceChildren(
+    ...navFor(me).map((entry) => h('a', { href: entry.href, i18n: entry.key, testid: entry.testid })),
+  );
   if (me) bind(whoami, 'nav.signedInAs', { name: me.display_name, role: t(`role.${me.role}`) });
 }
 

@@ -14,6 +14,9 @@ from lms.models._types import str_enum
 
 
 class RoomEventKind(StrEnum):
+    """What happened in the room. Live-class tools add their kinds here; the column has no
+    CHECK constraint (migration 0002), so adding one needs no migration."""
+
     HAND_RAISED = "hand_raised"
     HAND_LOWERED = "hand_lowered"
     PARTICIPANT_REMOVED = "participant_removed"
@@ -30,7 +33,9 @@ class RoomEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"), index=True)
     seq: Mapped[int]
-    kind: Mapped[RoomEventKind] = mapped_column(str_enum(RoomEventKind, "room_event_kind"))
+    kind: Mapped[RoomEventKind] = mapped_column(
+        str_enum(RoomEventKind, "room_event_kind", constrained=False)
+    )
     actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     target_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     client_id: Mapped[str | None] = mapped_column(String(64))

@@ -50,6 +50,8 @@ from server.live.media_signaling import MediaSignaling
 from server.live.presence import Presence, PresenceStore, participants
 from server.live.ratelimit import EventRateLimiter
 from server.live.rooms import NAMESPACE, member_room, session_room
+from server.live.tool import LiveTool
+from server.live.tools import TOOLS
 from server.schemas import LiveSessionOut, dump
 from server.settings import Settings
 
@@ -92,6 +94,9 @@ EVENTS: dict[str, tuple[str, type[p.Payload]]] = {
     "moderation:cameras": ("on_moderation_cameras", p.AllowPayload),
     "moderation:screens": ("on_moderation_screens", p.AllowPayload),
 }
+
+# Events every tool's ``check_event`` sees too little of to judge: entering and leaving the room.
+UNCHECKED_EVENTS = frozenset({"join", "leave"})
 
 # Replies to the server's own requests: each answers one server offer, and a burst of them
 # (a whole class publishing at once) must not eat the user's event budget.
@@ -141,6 +146,17 @@ class ClassNamespace(socketio.AsyncNamespace):
         )
         self.draining = False
         self.media: MediaSignaling | None = None  # set by setup_live when media is available
+        self.tools: list[LiveTool] = [tool_class(self) for tool_class in TOOLS]
+        self.tool_handlers: dict[str, tuple[Any, type[p.Payload]]] = {}
+        for tool in self.tools:
+            for event, (method, model) in tool.events.items():
+                if event in EVENTS or event in self.tool_handlers:
+                    raise ValueError(f"live event {event!r} is declared twice")
+                self.tool_handlers[event] = (getattr(tool, method), model)
+
+    def tool(self, name: str) -> LiveTool | None:
+        """The running tool called ``name``: tools may call on each other through this."""
+        return next((tool for tool in self.tools if tool.name == name), None)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -175,14 +191,20 @@ class ClassNamespace(socketio.AsyncNamespace):
             wait = round(self.limiter.retry_after(connection.user_id), 2)
             return failure(RateLimited("too many events; slow down", retry_after=wait))
         spec = EVENTS.get(event)
-        if spec is None:
+        if spec is not None:
+            handler, model = getattr(self, spec[0]), spec[1]
+        elif event in self.tool_handlers:
+            handler, model = self.tool_handlers[event]
+        else:
             error = {"code": "unknown_event", "message": f"unknown event {event!r}"[:200]}
             await self.emit("error", error, to=sid)
             return {"ok": False, "error": {**error, "details": {}}}
-        method, model = spec
         try:
             payload = p.parse(model, data)
-            result = await getattr(self, method)(connection, payload)
+            if connection.session_id is not None and event not in UNCHECKED_EVENTS:
+                for tool in self.tools:
+                    await tool.check_event(connection, event, payload)
+            result = await handler(connection, payload)
         except DomainError as error:
             return failure(error)
         except Exception:
@@ -269,6 +291,11 @@ class ClassNamespace(socketio.AsyncNamespace):
                     await self.presence.set_hand(session_id, connection.user_id, False)
                 async with self.unit_of_work() as db:
                     await attendance.close_interval(db, session_id, connection.user_id, reason)
+        for tool in self.tools:
+            try:
+                await tool.departed(connection, session_id, reason)
+            except Exception:
+                log.exception("tool %s failed on the departure of %s", tool.name, connection.sid)
         await self.broadcast_presence(session_id)
 
     # -- events ---------------------------------------------------------------------------
@@ -284,6 +311,8 @@ class ClassNamespace(socketio.AsyncNamespace):
             try:
                 async with self.unit_of_work() as db:
                     session, role, may_moderate = await self.admit(db, user_id, session_id)
+                    for tool in self.tools:
+                        await tool.check_join(db, connection, session, may_moderate)
                     # Listed before the interval opens, so a racing disconnect of this person's
                     # old socket sees them still here and leaves the interval alone.
                     await self.presence.add(
@@ -325,7 +354,20 @@ class ClassNamespace(socketio.AsyncNamespace):
             "history": history,
             "last_seq": last_seq,
             "resumed": resumed,
+            "tools": await self.tool_states(connection, session_id),
         }
+
+    async def tool_states(self, connection: Connection, session_id: int) -> dict[str, Any]:
+        """Each tool's state for a joining client, read after the join is recorded."""
+        if not self.tools:
+            return {}
+        states: dict[str, Any] = {}
+        async with self.unit_of_work() as db:
+            for tool in self.tools:
+                state = await tool.join_state(db, connection, session_id)
+                if state is not None:
+                    states[tool.name] = state
+        return states
 
     async def missed(
         self, db: AsyncSession, session_id: int, last_seq: int | None
@@ -558,6 +600,11 @@ class ClassNamespace(socketio.AsyncNamespace):
             await self.presence.remove(session_id, entry.sid)
             await self.server.disconnect(entry.sid, namespace=NAMESPACE)
         await self.presence.forget_room(session_id)
+        for tool in self.tools:
+            try:
+                await tool.session_ended(session_id)
+            except Exception:
+                log.exception("tool %s failed to close session %s", tool.name, session_id)
         if self.media is not None:
             await self.media.session_ended(session_id)
 

@@ -6,12 +6,13 @@ import asyncio
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import lms.models  # noqa: F401
 from lms.db import Base, create_engine
-from lms.migrate import downgrade, upgrade, upgrade_async
+from lms.migrate import alembic_config, downgrade, upgrade, upgrade_async
 
 
 async def schema_differences(url: str) -> list[object]:
@@ -27,11 +28,16 @@ async def schema_differences(url: str) -> list[object]:
         await engine.dispose()
 
 
-async def revision_and_tables(engine: AsyncEngine) -> tuple[str | None, set[str]]:
+def script_heads() -> set[str]:
+    """Every head of the revision tree: each feature's migrations may form a branch."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def revision_and_tables(engine: AsyncEngine) -> tuple[set[str], set[str]]:
     async with engine.connect() as conn:
         return await conn.run_sync(
             lambda sync: (
-                MigrationContext.configure(sync).get_current_revision(),
+                set(MigrationContext.configure(sync).get_current_heads()),
                 set(inspect(sync).get_table_names()) - {"alembic_version"},
             )
         )
@@ -52,7 +58,7 @@ async def test_upgrade_to_head_matches_models(database_url: str, engine: AsyncEn
     await asyncio.to_thread(upgrade, database_url)
     assert await schema_differences(database_url) == []
     await asyncio.to_thread(upgrade, database_url)  # a second upgrade is a no-op
-    assert await revision_and_tables(engine) == ("0001_initial", set(Base.metadata.tables))
+    assert await revision_and_tables(engine) == (script_heads(), set(Base.metadata.tables))
 
 
 async def test_upgrade_from_async_code(database_url: str, engine: AsyncEngine) -> None:
@@ -61,13 +67,30 @@ async def test_upgrade_from_async_code(database_url: str, engine: AsyncEngine) -
     assert await schema_differences(database_url) == []
     await upgrade_async(database_url)  # by URL too, and again a no-op
     upgrade(database_url)  # the sync entry point also works while a loop is running
-    assert await revision_and_tables(engine) == ("0001_initial", set(Base.metadata.tables))
+    assert await revision_and_tables(engine) == (script_heads(), set(Base.metadata.tables))
 
 
 async def test_downgrade_to_base_and_back(database_url: str, engine: AsyncEngine) -> None:
     await empty_schema(engine)
     await asyncio.to_thread(upgrade, database_url)
     await asyncio.to_thread(downgrade, database_url, "base")
-    assert await revision_and_tables(engine) == (None, set())
+    assert await revision_and_tables(engine) == (set(), set())
     await asyncio.to_thread(upgrade, database_url)
     assert await schema_differences(database_url) == []
+
+
+async def test_room_event_kinds_are_open_after_upgrade(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    """Migration 0002 drops the kind CHECK: a tool's new kind needs no migration of its own."""
+    await empty_schema(engine)
+    await asyncio.to_thread(upgrade, database_url)
+    async with engine.connect() as conn:
+        checks = await conn.run_sync(
+            lambda sync: inspect(sync).get_check_constraints("room_event")
+        )
+        school_checks = await conn.run_sync(
+            lambda sync: inspect(sync).get_check_constraints("school")
+        )
+    assert not [check for check in checks if "hand_raised" in check["sqltext"]]
+    assert [check for check in school_checks if "elementary" in check["sqltext"]]

@@ -16,6 +16,7 @@ import { createHands } from './hands.js';
 import { createParticipants } from './participants.js';
 import { Room } from './room.js';
 import { createStage } from './stage.js';
+import { TOOLS } from './tools.js';
 
 const STATE_KEYS = {
   connecting: 'live.connecting',
@@ -65,6 +66,9 @@ export async function renderLive(root, { id }) {
   const controls = h('div', { id: 'media-controls', class: 'media-controls', role: 'toolbar', i18nAttr: { 'aria-label': 'live.mediaControls' } });
   const endButton = h('button', { type: 'button', class: 'btn btn--danger', testid: 'end-session', i18n: 'session.endBtn', hidden: true });
   const leave = h('a', { href: courseHref, class: 'btn', testid: 'leave-live', i18n: 'live.leave' });
+  const toolMain = h('div', { class: 'live-tools live-tools--main', testid: 'live-tools-main' });
+  const toolSide = h('div', { class: 'live-tools live-tools--side', testid: 'live-tools-side' });
+  const toolActions = h('div', { class: 'live-tool-actions', testid: 'live-tool-actions' });
 
   const participants = createParticipants(room, { onError: showError });
   const chat = createChat(room);
@@ -75,12 +79,12 @@ export async function renderLive(root, { id }) {
     h('header', { class: 'live-header' },
       h('div', { class: 'live-heading' },
         h('h1', { testid: 'live-title' }, session.title), status),
-      h('div', { class: 'live-actions' }, hands.element, endButton, leave)),
+      h('div', { class: 'live-actions' }, toolActions, hands.element, endButton, leave)),
     banner,
     message,
     h('div', { class: 'live-grid' },
-      h('div', { class: 'live-main' }, stageEl, controls),
-      h('aside', { class: 'live-side' }, participants.element, chat.element))));
+      h('div', { class: 'live-main' }, stageEl, controls, toolMain),
+      h('aside', { class: 'live-side' }, toolSide, participants.element, chat.element))));
 
   function showState(state) {
     const key = STATE_KEYS[state];
@@ -118,6 +122,17 @@ export async function renderLive(root, { id }) {
     }
   });
 
+  const panels = { main: toolMain, side: toolSide, actions: toolActions, controls };
+  const tools = [];
+  for (const tool of TOOLS) {
+    try {
+      const mounted = tool.mountTool({ room, panels, showError });
+      if (mounted) tools.push(mounted);
+    } catch (error) {
+      console.error('live tool failed to mount', error);
+    }
+  }
+
   const offState = room.on('state', showState);
   showState('connecting');
   room.connect();
@@ -131,6 +146,7 @@ export async function renderLive(root, { id }) {
   return async () => {
     offState();
     media?.destroy?.();
+    for (const tool of tools) tool.destroy?.();
     for (const part of [participants, chat, hands, stage]) part.destroy();
     await room.close();
   };

@@ -34,7 +34,34 @@ export class Room {
     this.names = new Map();
     this.seen = new Set();
     this.listeners = new Map();
+    /** Server events that live-class tools listen to: event name -> Set of listeners. */
+    this.serverListeners = new Map();
+    /** Each tool's state as the join ack gave it (`ack.tools[name]`), refreshed on every join. */
+    this.tools = {};
     this.socket = null;
+  }
+
+  /**
+   * Listen to a server event of a live-class tool (e.g. 'quiz:launched'), across reconnects.
+   * Returns the unsubscribe function.
+   */
+  onServer(type, listener) {
+    if (!this.serverListeners.has(type)) {
+      this.serverListeners.set(type, new Set());
+      this.socket?.on(type, (data) => this.dispatchServer(type, data));
+    }
+    this.serverListeners.get(type).add(listener);
+    return () => this.serverListeners.get(type)?.delete(listener);
+  }
+
+  dispatchServer(type, data) {
+    for (const listener of this.serverListeners.get(type) || []) {
+      try {
+        listener(data);
+      } catch (error) {
+        console.error(`room listener for ${type} failed`, error);
+      }
+    }
   }
 
   /** Subscribe to 'state' | 'joined' | 'presence' | 'event' | 'removed' | 'ended'. */
@@ -99,6 +126,9 @@ export class Room {
       socket.disconnect();
     });
     socket.on('error', (data) => console.warn('class socket error', data));
+    for (const type of this.serverListeners.keys()) {
+      socket.on(type, (data) => this.dispatchServer(type, data));
+    }
     socket.connect();
   }
 
@@ -121,11 +151,14 @@ export class Room {
     }
     this.session = ack.session;
     this.you = ack.you;
+    this.tools = ack.tools || {};
     this.setParticipants(ack.participants || []);
     for (const event of ack.history || []) this.receive(event);
     if (typeof ack.last_seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, ack.last_seq);
     this.setState('joined');
-    this.emit('joined', { resumed: Boolean(ack.resumed), session: ack.session, you: ack.you });
+    this.emit('joined', {
+      resumed: Boolean(ack.resumed), session: ack.session, you: ack.you, tools: this.tools,
+    });
   }
 
   onDisconnect(reason) {
@@ -194,6 +227,7 @@ export class Room {
     }
     this.socket.disconnect();
     this.listeners.clear();
+    this.serverListeners.clear();
   }
 }
 

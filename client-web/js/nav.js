@@ -1,0 +1,15 @@
+// The top bar's links, by role. A screen for some roles only (the gradebook, the hospital
+// classroom, the help desk…) adds one entry here; `roles: null` means every logged-in user.
+// `roles` lists account roles (admin, school_admin, teacher, student) or a capability the
+// server reports in /api/me's `capabilities` (e.g. 'hospital_instructor').
+
+export const NAV = [
+  { href: '#/courses', key: 'nav.courses', testid: 'nav-courses', roles: null },
+];
+
+/** The entries `me` may see. */
+export function navFor(me) {
+  if (!me) return [];
+  const held = new Set([me.role, ...(me.capabilities || [])]);
+  return NAV.filter((entry) => entry.roles === null || entry.roles.some((role) => held.has(role)));
+}

@@ -10,7 +10,18 @@ from lms.models.attendance import (
 from lms.models.auth_token import AuthToken
 from lms.models.chat import ChatMessage
 from lms.models.course import Course, CourseRole, Enrolment
+from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
 from lms.models.live_session import LiveSession, LiveSessionStatus
+from lms.models.projects import (
+    MentorOffer,
+    MentorProfile,
+    OfferStatus,
+    Project,
+    ProjectMember,
+    ProjectPost,
+    ProjectRole,
+    ProjectStatus,
+)
 from lms.models.room_event import RoomEvent, RoomEventKind
 from lms.models.school import School, SchoolKind
 from lms.models.user import Role, User
@@ -25,13 +36,26 @@ __all__ = [
     "Course",
     "CourseRole",
     "Enrolment",
+    "FaqEntry",
     "LeaveReason",
     "LiveSession",
     "LiveSessionStatus",
+    "MentorOffer",
+    "MentorProfile",
+    "OfferStatus",
+    "Project",
+    "ProjectMember",
+    "ProjectPost",
+    "ProjectRole",
+    "ProjectStatus",
     "Role",
     "RoomEvent",
     "RoomEventKind",
     "School",
     "SchoolKind",
+    "Ticket",
+    "TicketCategory",
+    "TicketMessage",
+    "TicketStatus",
     "User",
 ]

@@ -11,7 +11,18 @@ from aiohttp import web
 
 from server import openapi, schemas
 from server.route import ID, Route
-from server.views import attendance, auth, chat, courses, health, schools, sessions, users
+from server.views import (
+    attendance,
+    auth,
+    chat,
+    courses,
+    health,
+    helpdesk,
+    projects,
+    schools,
+    sessions,
+    users,
+)
 
 __all__ = ["ID", "ROUTES", "Route", "setup_routes"]
 
@@ -69,6 +80,8 @@ CORE_ROUTES: tuple[Route, ...] = (
 # Feature route tables: ``from server.views import quizzes`` then ``*quizzes.ROUTES``.
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES,
+    *helpdesk.ROUTES,
+    *projects.ROUTES,
 )
 
 

@@ -485,3 +485,35 @@ async def posts(
         query = query.where(ProjectPost.id < before_id)
     rows = await db.execute(query.order_by(ProjectPost.id.desc()).limit(limit))
     return list(rows.tuples())
+
+
+async def members_of(db: AsyncSession, project_id: int) -> list[ProjectMember]:
+    """Membership rows without a permission check: for counts on a project's public card."""
+    return list(
+        await db.scalars(select(ProjectMember).where(ProjectMember.project_id == project_id))
+    )
+
+
+async def roles_in(
+    db: AsyncSession, user_id: int, project_ids: list[int]
+) -> dict[int, ProjectRole]:
+    """The user's role in each of a page of projects, in one query."""
+    if not project_ids:
+        return {}
+    rows = await db.execute(
+        select(ProjectMember.project_id, ProjectMember.role).where(
+            ProjectMember.user_id == user_id, ProjectMember.project_id.in_(project_ids)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+async def list_mentors(db: AsyncSession) -> list[tuple[MentorProfile, User]]:
+    """Every active mentor, for the community's mentor directory."""
+    rows = await db.execute(
+        select(MentorProfile, User)
+        .join(User, User.id == MentorProfile.user_id)
+        .where(User.is_active.is_(True))
+        .order_by(User.display_name, User.id)
+    )
+    return list(rows.tuples())

@@ -9,6 +9,8 @@ import { renderCourses } from './pages/courses.js';
 import { renderCourse } from './pages/course.js';
 import { renderAttendance } from './pages/attendance.js';
 import { renderLive } from './live/page.js';
+import { renderHelpdesk, renderTicket } from './pages/helpdesk.js';
+import { renderProject, renderProjects } from './pages/projects.js';
 
 /** After rendering a page, move focus to its heading so screen readers announce the change. */
 function withFocus(page) {
@@ -28,6 +30,10 @@ route('/courses', withFocus(renderCourses));
 route('/courses/:id', withFocus(renderCourse));
 route('/sessions/:id/attendance', withFocus(renderAttendance));
 route('/live/:id', withFocus(renderLive));
+route('/projects', withFocus(renderProjects));
+route('/projects/:id', withFocus(renderProject));
+route('/helpdesk', withFocus(renderHelpdesk));
+route('/helpdesk/:id', withFocus(renderTicket));
 
 async function boot() {
   apply();

@@ -5,6 +5,8 @@
 
 export const NAV = [
   { href: '#/courses', key: 'nav.courses', testid: 'nav-courses', roles: null },
+  { href: '#/projects', key: 'nav.projects', testid: 'nav-projects', roles: null },
+  { href: '#/helpdesk', key: 'nav.helpdesk', testid: 'nav-helpdesk', roles: null },
 ];
 
 /** The entries `me` may see. */

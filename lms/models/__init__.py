@@ -8,6 +8,15 @@ from lms.models.attendance import (
     LeaveReason,
 )
 from lms.models.auth_token import AuthToken
+from lms.models.breakouts import (
+    BreakoutCloseReason,
+    BreakoutGroup,
+    BreakoutMembership,
+    BreakoutMessage,
+    BreakoutMode,
+    BreakoutRound,
+    BreakoutStatus,
+)
 from lms.models.chat import ChatMessage
 from lms.models.course import Course, CourseRole, Enrolment
 from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
@@ -32,6 +41,13 @@ __all__ = [
     "AttendanceRecord",
     "AttendanceStatus",
     "AuthToken",
+    "BreakoutCloseReason",
+    "BreakoutGroup",
+    "BreakoutMembership",
+    "BreakoutMessage",
+    "BreakoutMode",
+    "BreakoutRound",
+    "BreakoutStatus",
     "ChatMessage",
     "Course",
     "CourseRole",

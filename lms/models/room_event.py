@@ -21,6 +21,9 @@ class RoomEventKind(StrEnum):
     HAND_LOWERED = "hand_lowered"
     PARTICIPANT_REMOVED = "participant_removed"
     SESSION_ENDED = "session_ended"
+    BREAKOUT_STARTED = "breakout_started"
+    BREAKOUT_BROADCAST = "breakout_broadcast"
+    BREAKOUT_CLOSED = "breakout_closed"
 
 
 class RoomEvent(Base):

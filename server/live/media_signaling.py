@@ -16,6 +16,13 @@ Whether a producer is paused is derived, never toggled blindly: it is paused whi
 source) or ``policy`` (student cameras or screens not allowed). A teacher lifting a mute thus
 never switches on a microphone the student had turned off.
 
+Breakout groups: each group of a session has a Router of its own, keyed by the room key
+(session id, group id); group None is the main room. A tab publishes to and receives from the
+router of the room it is *placed* in (``placement``, set by the breakouts tool through
+``move_peer``); moving closes the tab's media in the old room and the client renegotiates in
+the new one. The class's rules (mutes, camera policy) stay per session and follow people into
+their groups.
+
 Multi-node: a session's Router lives on the node holding its participants' sockets. nginx
 routes every socket of one session to one node (``hash $arg_session_id``), so no peer of a
 session is ever on another node; this module never looks beyond its own node.
@@ -47,7 +54,7 @@ from media import (
 )
 from server import keys
 from server.live import payloads as p
-from server.live.rooms import session_room
+from server.live.rooms import group_room, session_room
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -58,6 +65,8 @@ log = logging.getLogger(__name__)
 Ack = dict[str, Any]
 
 MEDIA = web.AppKey("media", MediaService)
+
+RoomKey = tuple[int, int | None]  # (session id, breakout group id or None for the main room)
 
 
 def media_config(settings: Settings) -> MediaConfig:
@@ -142,10 +151,15 @@ class SessionMedia:
     """The SFU side of one live session on this node: its router's peers and their holds."""
 
     session_id: int
+    group_id: int | None = None
     peers: dict[str, MediaPeer] = field(default_factory=dict)
     self_paused: set[str] = field(default_factory=set)  # producer ids turned off by their owner
     closed: list[ProducerInfo] = field(default_factory=list)  # closed, not yet announced
     owners: dict[str, MediaPeer] = field(default_factory=dict)  # producer id -> peer
+
+    @property
+    def key(self) -> RoomKey:
+        return (self.session_id, self.group_id)
 
 
 class MediaSignaling:
@@ -154,29 +168,37 @@ class MediaSignaling:
     def __init__(self, service: MediaService, namespace: ClassNamespace) -> None:
         self.service = service
         self.namespace = namespace
-        self.sessions: dict[int, SessionMedia] = {}
+        self.sessions: dict[RoomKey, SessionMedia] = {}
         self.rules: dict[int, ClassRules] = {}
+        self.placement: dict[str, RoomKey] = {}  # socket id -> its breakout room, if any
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def router_key(self, session_id: int) -> str:
-        return str(session_id)
+    def router_key(self, room: RoomKey) -> str:
+        session_id, group_id = room
+        return str(session_id) if group_id is None else f"{session_id}:group:{group_id}"
 
-    def session_media(self, session_id: int) -> SessionMedia:
-        """This session's media, creating its Router on first use."""
-        media = self.sessions.get(session_id)
-        router = self.service.get_router(self.router_key(session_id))
+    def room_of(self, connection: Connection) -> RoomKey:
+        """The media room a joined tab is in: its breakout group's, else the session's."""
+        session_id = self.namespace.joined(connection)
+        placed = self.placement.get(connection.sid)
+        return placed if placed is not None and placed[0] == session_id else (session_id, None)
+
+    def session_media(self, room: RoomKey) -> SessionMedia:
+        """This room's media, creating its Router on first use."""
+        media = self.sessions.get(room)
+        router = self.service.get_router(self.router_key(room))
         if media is None or router is None or router.closed:
-            media = self.sessions[session_id] = SessionMedia(session_id)
-            router = self.service.router_for(self.router_key(session_id))
+            media = self.sessions[room] = SessionMedia(*room)
+            router = self.service.router_for(self.router_key(room))
             router.on("producerclose", lambda producer: media.closed.append(producer.info()))
         return media
 
-    def router(self, session_id: int) -> Any:
-        return self.service.router_for(self.router_key(session_id))
+    def router(self, room: RoomKey) -> Any:
+        return self.service.router_for(self.router_key(room))
 
-    def peer(self, connection: Connection, session_id: int) -> tuple[SessionMedia, MediaPeer]:
-        media = self.session_media(session_id)
+    def peer(self, connection: Connection, room: RoomKey) -> tuple[SessionMedia, MediaPeer]:
+        media = self.session_media(room)
         peer = media.peers.get(connection.sid)
         if peer is None:
             peer = media.peers[connection.sid] = MediaPeer(
@@ -217,16 +239,27 @@ class MediaSignaling:
             "holds": self.holds(media, info),
         }
 
-    def producer_infos(self, session_id: int) -> list[ProducerInfo]:
-        router = self.service.get_router(self.router_key(session_id))
+    def producer_infos(self, room: RoomKey) -> list[ProducerInfo]:
+        router = self.service.get_router(self.router_key(room))
         return router.producers() if router is not None and not router.closed else []
 
     async def broadcast(self, session_id: int, event: str, data: dict[str, Any]) -> None:
         await self.namespace.emit(event, data, room=session_room(session_id))
 
+    async def room_broadcast(self, media: SessionMedia, event: str, data: dict[str, Any]) -> None:
+        """A producer event to the tabs of its media room only (not into other groups)."""
+        if media.group_id is not None:
+            room = group_room(media.session_id, media.group_id)
+            await self.namespace.emit(event, data, room=room)
+            return
+        away = [sid for sid, key in self.placement.items() if key[0] == media.session_id]
+        await self.namespace.emit(
+            event, data, room=session_room(media.session_id), skip_sid=away or None
+        )
+
     async def apply_holds(self, media: SessionMedia) -> list[dict[str, Any]]:
         """Pause or resume every producer whose holds changed; announce each change."""
-        router = self.router(media.session_id)
+        router = self.router(media.key)
         changed = []
         for info in router.producers():
             reasons = self.holds(media, info)
@@ -245,7 +278,7 @@ class MediaSignaling:
                 "holds": reasons,
             }
             name = "media:producer_paused" if reasons else "media:producer_resumed"
-            await self.broadcast(media.session_id, name, event)
+            await self.room_broadcast(media, name, event)
             changed.append(event)
         return changed
 
@@ -255,8 +288,8 @@ class MediaSignaling:
             info = media.closed.pop(0)
             owner = media.owners.pop(info.id, None)
             media.self_paused.discard(info.id)
-            await self.broadcast(
-                media.session_id,
+            await self.room_broadcast(
+                media,
                 "media:producer_removed",
                 {
                     "producer_id": info.id,
@@ -272,7 +305,7 @@ class MediaSignaling:
 
         aiortc writes each sender's track id into ``a=msid``; a consumer is that track.
         """
-        by_track = {c.id: c.producer_id for c in self.router(media.session_id).consumers(peer.sid)}
+        by_track = {c.id: c.producer_id for c in self.router(media.key).consumers(peer.sid)}
         mids: dict[str, str] = {}
         for section in aiortc_sdp.SessionDescription.parse(offer["sdp"]).media:
             if section.msid and " " in section.msid and section.rtp.muxId:
@@ -288,7 +321,7 @@ class MediaSignaling:
             return None
         try:
             with media_errors():
-                offer = await self.router(media.session_id).subscribe(peer.sid)
+                offer = await self.router(media.key).subscribe(peer.sid)
         except Conflict:
             # NegotiationPending raced us, or the router closed: retried after the answer.
             peer.renegotiate = True
@@ -316,10 +349,11 @@ class MediaSignaling:
 
     async def on_config(self, connection: Connection, payload: p.MediaConfigPayload) -> Ack:
         """What a browser needs before it opens its peer connections."""
-        session_id = self.namespace.joined(connection)
-        media = self.sessions.get(session_id)
+        room = self.room_of(connection)
+        session_id = room[0]
+        media = self.sessions.get(room)
         producers = (
-            [self.producer_dict(media, info) for info in self.producer_infos(session_id)]
+            [self.producer_dict(media, info) for info in self.producer_infos(room)]
             if media is not None
             else []
         )
@@ -331,12 +365,13 @@ class MediaSignaling:
 
     async def on_publish(self, connection: Connection, payload: p.MediaPublishPayload) -> Ack:
         """Apply the browser's (re-)offer; new producers are announced and offered to others."""
-        session_id = self.namespace.joined(connection)
+        room = self.room_of(connection)
+        session_id = room[0]
         if payload.offer.type != "offer":
             raise InvalidInput("publish takes an offer")
-        media, peer = self.peer(connection, session_id)
+        media, peer = self.peer(connection, room)
         rules = self.class_rules(session_id)
-        router = self.router(session_id)
+        router = self.router(room)
         current = {router.producer(i.id).mid for i in router.producers() if i.peer_id == peer.sid}
         for mid, source in payload.sources.items():
             if mid not in current and not rules.allows(peer, source):
@@ -352,32 +387,32 @@ class MediaSignaling:
         await self.apply_holds(media)
         added = [self.producer_dict(media, producer.info()) for producer in producers]
         for producer in added:
-            await self.broadcast(session_id, "media:producer_added", {"producer": producer})
+            await self.room_broadcast(media, "media:producer_added", {"producer": producer})
         if producers:
             await self.renegotiate_others(media, peer)
         return {"answer": answer, "producers": added}
 
     async def on_subscribe(self, connection: Connection, payload: p.MediaSubscribePayload) -> Ack:
         """Start receiving; ``offer`` is null while nobody else publishes (one comes later)."""
-        session_id = self.namespace.joined(connection)
-        media, peer = self.peer(connection, session_id)
+        room = self.room_of(connection)
+        media, peer = self.peer(connection, room)
         peer.subscribed = True
-        others = [i for i in self.router(session_id).producers() if i.peer_id != peer.sid]
-        if not others and not self.router(session_id).consumers(peer.sid):
+        others = [i for i in self.router(room).producers() if i.peer_id != peer.sid]
+        if not others and not self.router(room).consumers(peer.sid):
             return {"offer": None, "mids": {}}
         message = await self.make_offer(media, peer)
         return message or {"offer": None, "mids": {}}
 
     async def on_answer(self, connection: Connection, payload: p.MediaAnswerPayload) -> Ack:
         """The browser answered our offer; send the one that had to wait, if any."""
-        session_id = self.namespace.joined(connection)
+        room = self.room_of(connection)
         if payload.answer.type != "answer":
             raise InvalidInput("this event takes an answer")
-        media, peer = self.peer(connection, session_id)
+        media, peer = self.peer(connection, room)
         if not peer.offer_out:
             raise Conflict("no offer is waiting for an answer")
         with media_errors():
-            await self.router(session_id).set_subscriber_answer(
+            await self.router(room).set_subscriber_answer(
                 peer.sid, payload.answer.model_dump()
             )
         peer.offer_out = False
@@ -385,8 +420,8 @@ class MediaSignaling:
             await self.push_offer(media, peer)
         return {}
 
-    def own_producer(self, connection: Connection, session_id: int, producer_id: str) -> Any:
-        media = self.sessions.get(session_id)
+    def own_producer(self, connection: Connection, room: RoomKey, producer_id: str) -> Any:
+        media = self.sessions.get(room)
         owner = media.owners.get(producer_id) if media is not None else None
         if media is None or owner is None or owner.sid != connection.sid:
             raise NotFound("no such producer of yours", producer_id=producer_id)
@@ -396,10 +431,10 @@ class MediaSignaling:
         self, connection: Connection, payload: p.MediaProducerPayload
     ) -> Ack:
         """Stop one of one's own tracks for good (screen share ended)."""
-        session_id = self.namespace.joined(connection)
-        media = self.own_producer(connection, session_id, payload.producer_id)
+        room = self.room_of(connection)
+        media = self.own_producer(connection, room, payload.producer_id)
         with media_errors():
-            self.router(session_id).close_producer(payload.producer_id)
+            self.router(room).close_producer(payload.producer_id)
         await self.announce_closed(media)
         return {}
 
@@ -407,8 +442,8 @@ class MediaSignaling:
         self, connection: Connection, payload: p.MediaProducerPayload
     ) -> Ack:
         """Turn one's own microphone or camera off, keeping the m-section for turning it on."""
-        session_id = self.namespace.joined(connection)
-        media = self.own_producer(connection, session_id, payload.producer_id)
+        room = self.room_of(connection)
+        media = self.own_producer(connection, room, payload.producer_id)
         media.self_paused.add(payload.producer_id)
         await self.apply_holds(media)
         return {"holds": self.current_holds(media, payload.producer_id)}
@@ -417,8 +452,8 @@ class MediaSignaling:
         self, connection: Connection, payload: p.MediaProducerPayload
     ) -> Ack:
         """Turn it on again, unless a teacher or the class rules still hold it."""
-        session_id = self.namespace.joined(connection)
-        media = self.own_producer(connection, session_id, payload.producer_id)
+        room = self.room_of(connection)
+        media = self.own_producer(connection, room, payload.producer_id)
         media.self_paused.discard(payload.producer_id)
         await self.apply_holds(media)
         holds = self.current_holds(media, payload.producer_id)
@@ -427,14 +462,17 @@ class MediaSignaling:
         return {"holds": holds}
 
     def current_holds(self, media: SessionMedia, producer_id: str) -> list[str]:
-        for info in self.producer_infos(media.session_id):
+        for info in self.producer_infos(media.key):
             if info.id == producer_id:
                 return self.holds(media, info)
         return []
 
     async def moderate(self, session_id: int) -> list[dict[str, Any]]:
-        media = self.sessions.get(session_id)
-        return await self.apply_holds(media) if media is not None else []
+        """Re-apply holds in every media room of the session (main room and groups)."""
+        changed: list[dict[str, Any]] = []
+        for media in [m for m in self.sessions.values() if m.session_id == session_id]:
+            changed += await self.apply_holds(media)
+        return changed
 
     async def on_mute(self, connection: Connection, payload: p.MutePayload) -> Ack:
         """A teacher mutes one person's source (every tab, and whatever they publish later)."""
@@ -468,26 +506,55 @@ class MediaSignaling:
 
     async def peer_left(self, session_id: int, sid: str) -> None:
         """A tab left or dropped: close its media now (a reconnecting tab publishes anew)."""
-        media = self.sessions.get(session_id)
+        placed = self.placement.pop(sid, None)
+        await self.close_peer(placed if placed is not None else (session_id, None), sid)
+
+    async def close_peer(self, room: RoomKey, sid: str) -> bool:
+        """Close one tab's media in one room; the room's router goes with its last peer."""
+        media = self.sessions.get(room)
         if media is None or media.peers.pop(sid, None) is None:
-            return
-        router = self.service.get_router(self.router_key(session_id))
+            return False
+        router = self.service.get_router(self.router_key(room))
         if router is not None and not router.closed:
             await router.close_peer(sid)
         await self.announce_closed(media)
         if not media.peers:
             # The last peer left: free the router; the class's rules stay until it ends.
-            self.sessions.pop(session_id, None)
-            await self.service.close_router(self.router_key(session_id))
+            self.sessions.pop(room, None)
+            await self.service.close_router(self.router_key(room))
+        return True
+
+    async def move_peer(self, sid: str, session_id: int, group_id: int | None) -> bool:
+        """Put a tab in a breakout group's media room (None: the main room).
+
+        Its media in the old room closes now (the others see its producers removed); the
+        client then calls ``media:config``, ``media:subscribe`` and ``media:publish`` again,
+        which land in the new room. Returns whether the tab changed rooms.
+        """
+        old = self.placement.get(sid, (session_id, None))
+        new: RoomKey = (session_id, group_id)
+        if old == new:
+            return False
+        if group_id is None:
+            self.placement.pop(sid, None)
+        else:
+            self.placement[sid] = new
+        await self.close_peer(old, sid)
+        return True
 
     async def session_ended(self, session_id: int) -> None:
-        self.sessions.pop(session_id, None)
+        for sid in [sid for sid, key in self.placement.items() if key[0] == session_id]:
+            del self.placement[sid]
+        for room in [key for key in self.sessions if key[0] == session_id]:
+            self.sessions.pop(room, None)
+            await self.service.close_router(self.router_key(room))
         self.rules.pop(session_id, None)
-        await self.service.close_router(self.router_key(session_id))
+        await self.service.close_router(self.router_key((session_id, None)))
 
     async def close(self) -> None:
         """Node shutdown: every router on this node closes (transports, tasks, sockets)."""
         self.sessions.clear()
+        self.placement.clear()
         await self.service.close()
 
 

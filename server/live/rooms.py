@@ -13,3 +13,8 @@ def session_room(session_id: int) -> str:
 def member_room(user_id: int, session_id: int) -> str:
     """All sockets of one person in one session (tabs, nodes): removal is sent here."""
     return f"user:{user_id}:session:{session_id}"
+
+
+def group_room(session_id: int, group_id: int) -> str:
+    """One breakout group of a session: its members and the teachers visiting it."""
+    return f"session:{session_id}:group:{group_id}"

@@ -31,6 +31,19 @@ from lms.models.projects import (
     ProjectRole,
     ProjectStatus,
 )
+from lms.models.quizzes import (
+    Question,
+    QuestionKind,
+    QuizAnonymousAnswer,
+    QuizAnswer,
+    QuizCloseReason,
+    QuizGrade,
+    QuizParticipation,
+    QuizRun,
+    QuizRunKind,
+    QuizRunQuestion,
+    QuizRunStatus,
+)
 from lms.models.room_event import RoomEvent, RoomEventKind
 from lms.models.school import School, SchoolKind
 from lms.models.user import Role, User
@@ -64,6 +77,17 @@ __all__ = [
     "ProjectPost",
     "ProjectRole",
     "ProjectStatus",
+    "Question",
+    "QuestionKind",
+    "QuizAnonymousAnswer",
+    "QuizAnswer",
+    "QuizCloseReason",
+    "QuizGrade",
+    "QuizParticipation",
+    "QuizRun",
+    "QuizRunKind",
+    "QuizRunQuestion",
+    "QuizRunStatus",
     "Role",
     "RoomEvent",
     "RoomEventKind",

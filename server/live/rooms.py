@@ -18,3 +18,9 @@ def member_room(user_id: int, session_id: int) -> str:
 def group_room(session_id: int, group_id: int) -> str:
     """One breakout group of a session: its members and the teachers visiting it."""
     return f"session:{session_id}:group:{group_id}"
+
+
+def teachers_room(session_id: int) -> str:
+    """The sockets of one session's teachers (teacher, co-teacher, admins over the course):
+    what only they may see, such as a quiz's answers arriving."""
+    return f"session:{session_id}:teachers"

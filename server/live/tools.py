@@ -5,6 +5,7 @@ Add a tool by importing its ``LiveTool`` subclass and listing it in ``TOOLS``.
 
 from __future__ import annotations
 
+from server.live.quizzes import QuizTool
 from server.live.tool import LiveTool
 
-TOOLS: tuple[type[LiveTool], ...] = ()
+TOOLS: tuple[type[LiveTool], ...] = (QuizTool,)

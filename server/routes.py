@@ -19,6 +19,7 @@ from server.views import (
     health,
     helpdesk,
     projects,
+    quizzes,
     schools,
     sessions,
     users,
@@ -82,6 +83,7 @@ ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES,
     *helpdesk.ROUTES,
     *projects.ROUTES,
+    *quizzes.ROUTES,
 )
 
 

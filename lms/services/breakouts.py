@@ -462,11 +462,11 @@ async def post_message(
     if stored is not None:
         return stored, False
     text = clean_text(body, "body", max_chars=MAX_BODY_CHARS)
-    await require_group_access(db, sender, group, found)
     await room_log.lock_room(db, found.session_id)
     await db.refresh(found)
     if found.status is not BreakoutStatus.OPEN:
         raise Conflict("this round has closed", round_id=found.id)
+    await require_group_access(db, sender, group, found)
     stored = await _stored_message(db, group_id, sender.id, client_id)
     if stored is not None:
         return stored, False

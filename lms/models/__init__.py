@@ -20,6 +20,19 @@ from lms.models.breakouts import (
 from lms.models.chat import ChatMessage
 from lms.models.course import Course, CourseRole, Enrolment
 from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
+from lms.models.hospital import (
+    Admission,
+    AttendanceNotice,
+    CalendarDay,
+    DayKind,
+    DayStatus,
+    HospitalClass,
+    HospitalProgramme,
+    ProgrammeRole,
+    ProgrammeStaff,
+    TimetableSession,
+    TimetableSlot,
+)
 from lms.models.live_session import LiveSession, LiveSessionStatus
 from lms.models.projects import (
     MentorOffer,
@@ -49,8 +62,10 @@ from lms.models.school import School, SchoolKind
 from lms.models.user import Role, User
 
 __all__ = [
+    "Admission",
     "AttendanceCorrection",
     "AttendanceInterval",
+    "AttendanceNotice",
     "AttendanceRecord",
     "AttendanceStatus",
     "AuthToken",
@@ -61,17 +76,24 @@ __all__ = [
     "BreakoutMode",
     "BreakoutRound",
     "BreakoutStatus",
+    "CalendarDay",
     "ChatMessage",
     "Course",
     "CourseRole",
+    "DayKind",
+    "DayStatus",
     "Enrolment",
     "FaqEntry",
+    "HospitalClass",
+    "HospitalProgramme",
     "LeaveReason",
     "LiveSession",
     "LiveSessionStatus",
     "MentorOffer",
     "MentorProfile",
     "OfferStatus",
+    "ProgrammeRole",
+    "ProgrammeStaff",
     "Project",
     "ProjectMember",
     "ProjectPost",
@@ -97,5 +119,7 @@ __all__ = [
     "TicketCategory",
     "TicketMessage",
     "TicketStatus",
+    "TimetableSession",
+    "TimetableSlot",
     "User",
 ]

@@ -12,9 +12,11 @@ from aiohttp import web
 from server import openapi, schemas
 from server.route import ID, Route
 from server.views import (
+    assignments,
     attendance,
     auth,
     chat,
+    course_quizzes,
     courses,
     health,
     helpdesk,
@@ -81,6 +83,8 @@ CORE_ROUTES: tuple[Route, ...] = (
 # Feature route tables: ``from server.views import quizzes`` then ``*quizzes.ROUTES``.
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES,
+    *assignments.ROUTES,
+    *course_quizzes.ROUTES,
     *helpdesk.ROUTES,
     *projects.ROUTES,
     *quizzes.ROUTES,

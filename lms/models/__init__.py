@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
+from lms.models.assignments import Assignment, LatePolicy, Submission, SubmissionStatus
 from lms.models.attendance import (
     AttendanceCorrection,
     AttendanceInterval,
@@ -19,6 +20,14 @@ from lms.models.breakouts import (
 )
 from lms.models.chat import ChatMessage
 from lms.models.course import Course, CourseRole, Enrolment
+from lms.models.course_quizzes import (
+    AttemptState,
+    CourseQuiz,
+    CourseQuizSlot,
+    FinishReason,
+    QuizAttempt,
+    QuizAttemptQuestion,
+)
 from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
 from lms.models.hospital import (
     Admission,
@@ -63,6 +72,8 @@ from lms.models.user import Role, User
 
 __all__ = [
     "Admission",
+    "Assignment",
+    "AttemptState",
     "AttendanceCorrection",
     "AttendanceInterval",
     "AttendanceNotice",
@@ -79,13 +90,17 @@ __all__ = [
     "CalendarDay",
     "ChatMessage",
     "Course",
+    "CourseQuiz",
+    "CourseQuizSlot",
     "CourseRole",
     "DayKind",
     "DayStatus",
     "Enrolment",
     "FaqEntry",
+    "FinishReason",
     "HospitalClass",
     "HospitalProgramme",
+    "LatePolicy",
     "LeaveReason",
     "LiveSession",
     "LiveSessionStatus",
@@ -103,6 +118,8 @@ __all__ = [
     "QuestionKind",
     "QuizAnonymousAnswer",
     "QuizAnswer",
+    "QuizAttempt",
+    "QuizAttemptQuestion",
     "QuizCloseReason",
     "QuizGrade",
     "QuizParticipation",
@@ -115,6 +132,8 @@ __all__ = [
     "RoomEventKind",
     "School",
     "SchoolKind",
+    "Submission",
+    "SubmissionStatus",
     "Ticket",
     "TicketCategory",
     "TicketMessage",

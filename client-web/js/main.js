@@ -9,6 +9,7 @@ import { renderCourses } from './pages/courses.js';
 import { renderCourse } from './pages/course.js';
 import { renderAttendance } from './pages/attendance.js';
 import { renderLive } from './live/page.js';
+import { renderQuestionBank } from './pages/quizzes.js';
 import { renderHelpdesk, renderTicket } from './pages/helpdesk.js';
 import { renderProject, renderProjects } from './pages/projects.js';
 
@@ -28,6 +29,7 @@ function withFocus(page) {
 route('/login', withFocus(renderLogin));
 route('/courses', withFocus(renderCourses));
 route('/courses/:id', withFocus(renderCourse));
+route('/courses/:id/questions', withFocus(renderQuestionBank));
 route('/sessions/:id/attendance', withFocus(renderAttendance));
 route('/live/:id', withFocus(renderLive));
 route('/projects', withFocus(renderProjects));

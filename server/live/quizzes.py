@@ -364,9 +364,12 @@ class QuizTool(LiveTool):
             task.add_done_callback(self.background.discard)
         latest = await quizzes.latest_run(db, session_id)
         if latest is None:
-            return {"run": None}
+            return {"run": None, "teaching": connection.may_moderate}
         view = await quizzes.load_run(db, latest.id)
-        state: dict[str, Any] = {"run": quizzes.public_run(view)}
+        state: dict[str, Any] = {
+            "run": quizzes.public_run(view),
+            "teaching": connection.may_moderate,
+        }
         if connection.may_moderate:
             state["progress"] = await self.teacher_progress(db, view)
         else:

@@ -10,4 +10,6 @@
 // A tool reads its state from `room.tools[name]` after each join and listens to its own
 // server events with `room.onServer(...)`. Add a tool by importing it into TOOLS.
 
-export const TOOLS = [];
+import * as quiz from './quiz.js';
+
+export const TOOLS = [quiz];

@@ -1,0 +1,96 @@
+"""A quiz in a live class, in three browsers: the teacher launches a bank question, two
+students answer, the teacher's live count reaches 2; one student reloads the page mid-question
+and finds the answer still there, the other changes the answer while offline and it is sent
+once the connection is back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.api_client import ApiClient
+from tests.e2e.pages import enter_live, log_in, open_course, tid
+from tests.e2e.server_process import ServerProcess
+
+pytestmark = pytest.mark.e2e
+
+
+def join(
+    live_server: ServerProcess, new_page: Any, login: str, course_id: int, session_id: int
+) -> Page:
+    page = new_page()
+    log_in(page, live_server.url, login)
+    open_course(page, course_id)
+    enter_live(page, session_id)
+    return page
+
+
+def answer(page: Page, option: int) -> None:
+    card = tid(page, "quiz-question")
+    card.locator(f'[data-testid="quiz-option"][data-option="{option}"]').check()
+    tid(card, "quiz-submit").click()
+
+
+def test_teacher_sees_answers_arrive_and_a_reconnecting_student_keeps_theirs(
+    live_server: ServerProcess, new_page: Any
+) -> None:
+    teacher_api = ApiClient(live_server.url, "teacher")
+    course = teacher_api.teaching_course()
+    question = teacher_api.call(
+        "POST",
+        f"/api/courses/{course['id']}/questions",
+        {
+            "kind": "single_choice",
+            "prompt": "식물이 양분을 만드는 과정은?",
+            "options": ["광합성", "호흡", "발아"],
+            "correct": [0],
+            "points": 1,
+        },
+    )
+    session = teacher_api.schedule_session(course["id"], "퀴즈 수업")
+    teacher_api.call("POST", f"/api/sessions/{session['id']}/start")
+
+    teacher = join(live_server, new_page, "teacher", course["id"], session["id"])
+    one = join(live_server, new_page, "student1", course["id"], session["id"])
+    two = join(live_server, new_page, "student2", course["id"], session["id"])
+
+    teacher.locator(f'[data-testid="quiz-bank-item"][data-question-id="{question["id"]}"]').check()
+    tid(teacher, "quiz-launch-bank").click()
+    expect(tid(teacher, "quiz-run")).to_have_attribute("data-status", "open")
+    expect(tid(teacher, "quiz-respondents")).to_have_attribute("data-count", "0")
+
+    answer(one, 0)
+    expect(tid(one, "quiz-answer-state")).to_have_attribute("data-state", "sent")
+    answer(two, 1)
+    expect(tid(two, "quiz-answer-state")).to_have_attribute("data-state", "sent")
+    expect(tid(teacher, "quiz-respondents")).to_have_attribute("data-count", "2")
+    expect(tid(teacher, "quiz-bar").nth(0)).to_have_attribute("data-count", "1")
+
+    # A reload mid-question: the join ack brings back the run and the stored answer.
+    one.reload()
+    expect(tid(one, "connection-status")).to_have_attribute("data-state", "joined")
+    expect(tid(one, "quiz-answer-state")).to_have_attribute("data-state", "sent")
+    expect(one.locator('[data-testid="quiz-option"][data-option="0"]')).to_be_checked()
+
+    # Offline: the changed answer waits as pending and goes out once after the re-join.
+    two.context.set_offline(True)
+    expect(tid(two, "connection-status")).to_have_attribute("data-state", "reconnecting")
+    answer(two, 0)
+    expect(tid(two, "quiz-answer-state")).to_have_attribute("data-state", "pending")
+    two.context.set_offline(False)
+    expect(tid(two, "connection-status")).to_have_attribute("data-state", "joined")
+    expect(tid(two, "quiz-answer-state")).to_have_attribute("data-state", "sent")
+    expect(tid(teacher, "quiz-bar").nth(0)).to_have_attribute("data-count", "2")
+    expect(tid(teacher, "quiz-respondents")).to_have_attribute("data-count", "2")
+
+    tid(teacher, "quiz-close").click()
+    expect(tid(one, "quiz-waiting-results")).to_be_visible()
+    tid(teacher, "quiz-reveal").click()
+    expect(tid(one, "quiz-verdict")).to_have_attribute("data-correct", "true")
+    expect(tid(two, "quiz-score")).to_be_visible()
+
+    runs = teacher_api.call("GET", f"/api/sessions/{session['id']}/quiz-runs")["items"]
+    grades = {g["display_name"]: g["points"] for g in runs[0]["grades"]}
+    assert sorted(grades.values()) == [0, 1, 1]

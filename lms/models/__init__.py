@@ -43,6 +43,8 @@ from lms.models.hospital import (
     TimetableSlot,
 )
 from lms.models.live_session import LiveSession, LiveSessionStatus
+from lms.models.loans import Device, DeviceCondition, DeviceKind, DeviceStatus, Loan
+from lms.models.owner import OwnerKind
 from lms.models.projects import (
     MentorOffer,
     MentorProfile,
@@ -68,6 +70,17 @@ from lms.models.quizzes import (
 )
 from lms.models.room_event import RoomEvent, RoomEventKind
 from lms.models.school import School, SchoolKind
+from lms.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyAudience,
+    SurveyGuardianLink,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    SurveyResponse,
+    SurveyStatus,
+)
 from lms.models.user import Role, User
 
 __all__ = [
@@ -95,6 +108,10 @@ __all__ = [
     "CourseRole",
     "DayKind",
     "DayStatus",
+    "Device",
+    "DeviceCondition",
+    "DeviceKind",
+    "DeviceStatus",
     "Enrolment",
     "FaqEntry",
     "FinishReason",
@@ -104,9 +121,11 @@ __all__ = [
     "LeaveReason",
     "LiveSession",
     "LiveSessionStatus",
+    "Loan",
     "MentorOffer",
     "MentorProfile",
     "OfferStatus",
+    "OwnerKind",
     "ProgrammeRole",
     "ProgrammeStaff",
     "Project",
@@ -134,6 +153,15 @@ __all__ = [
     "SchoolKind",
     "Submission",
     "SubmissionStatus",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyAudience",
+    "SurveyGuardianLink",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyQuestionKind",
+    "SurveyResponse",
+    "SurveyStatus",
     "Ticket",
     "TicketCategory",
     "TicketMessage",

@@ -562,6 +562,8 @@ export function mountMedia({ room, stage, controls, slotFor }) {
   bind(quality, 'media.quality.unknown');
 
   const offJoined = room.on('joined', () => start());
+  // A live-class tool moved this tab to another media room (a breakout group and back).
+  const offRestart = room.on('media-restart', () => { if (room.joined) start(); });
   const offState = room.on('state', (state) => {
     if (state !== 'joined') stopConnections();
     renderToolbar();
@@ -598,6 +600,7 @@ export function mountMedia({ room, stage, controls, slotFor }) {
     destroy() {
       destroyed = true;
       offJoined();
+      offRestart();
       offState();
       offPresence();
       for (const off of offSocket) off();

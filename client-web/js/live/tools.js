@@ -10,6 +10,7 @@
 // A tool reads its state from `room.tools[name]` after each join and listens to its own
 // server events with `room.onServer(...)`. Add a tool by importing it into TOOLS.
 
+import * as breakouts from './breakouts.js';
 import * as quiz from './quiz.js';
 
-export const TOOLS = [quiz];
+export const TOOLS = [quiz, breakouts];

@@ -11,6 +11,9 @@ import { renderAttendance } from './pages/attendance.js';
 import { renderLive } from './live/page.js';
 import { renderQuestionBank } from './pages/quizzes.js';
 import { renderHelpdesk, renderTicket } from './pages/helpdesk.js';
+import { renderAssignment } from './pages/assignment.js';
+import { renderCourseQuiz, renderQuizAttempt } from './pages/course-quiz.js';
+import { renderCoursework } from './pages/coursework.js';
 import { renderProject, renderProjects } from './pages/projects.js';
 
 /** After rendering a page, move focus to its heading so screen readers announce the change. */
@@ -36,6 +39,10 @@ route('/projects', withFocus(renderProjects));
 route('/projects/:id', withFocus(renderProject));
 route('/helpdesk', withFocus(renderHelpdesk));
 route('/helpdesk/:id', withFocus(renderTicket));
+route('/courses/:id/work', withFocus(renderCoursework));
+route('/assignments/:id', withFocus(renderAssignment));
+route('/course-quizzes/:id', withFocus(renderCourseQuiz));
+route('/quiz-attempts/:id', withFocus(renderQuizAttempt));
 
 async function boot() {
   apply();

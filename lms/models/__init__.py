@@ -20,6 +20,7 @@ from lms.models.breakouts import (
 )
 from lms.models.chat import ChatMessage
 from lms.models.course import Course, CourseRole, Enrolment
+from lms.models.course_groups import CourseGroup, CourseGroupMember
 from lms.models.course_quizzes import (
     AttemptState,
     CourseQuiz,
@@ -28,6 +29,13 @@ from lms.models.course_quizzes import (
     QuizAttempt,
     QuizAttemptQuestion,
 )
+from lms.models.course_requests import (
+    CourseRequest,
+    CourseRequestSchool,
+    CourseRequestStatus,
+    CourseSchool,
+)
+from lms.models.courseware import CourseSection, Lesson, LessonKind, LessonProgress, SelfEnrolment
 from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
 from lms.models.hospital import (
     Admission,
@@ -103,9 +111,16 @@ __all__ = [
     "CalendarDay",
     "ChatMessage",
     "Course",
+    "CourseGroup",
+    "CourseGroupMember",
     "CourseQuiz",
     "CourseQuizSlot",
+    "CourseRequest",
+    "CourseRequestSchool",
+    "CourseRequestStatus",
     "CourseRole",
+    "CourseSchool",
+    "CourseSection",
     "DayKind",
     "DayStatus",
     "Device",
@@ -119,6 +134,9 @@ __all__ = [
     "HospitalProgramme",
     "LatePolicy",
     "LeaveReason",
+    "Lesson",
+    "LessonKind",
+    "LessonProgress",
     "LiveSession",
     "LiveSessionStatus",
     "Loan",
@@ -151,6 +169,7 @@ __all__ = [
     "RoomEventKind",
     "School",
     "SchoolKind",
+    "SelfEnrolment",
     "Submission",
     "SubmissionStatus",
     "Survey",

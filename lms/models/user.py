@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, utcnow
@@ -21,6 +21,8 @@ class Role(StrEnum):
 
 class User(Base):
     __tablename__ = "user_account"
+    # The admin user list: a school's people by name, page by page (100,000 students).
+    __table_args__ = (Index("ix_user_account_school_name", "school_id", "display_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)

@@ -20,7 +20,7 @@ from lms.models import (
     SchoolKind,
     User,
 )
-from lms.services import accounts
+from lms.services import accounts, question_bank
 
 DEMO_PASSWORD = "newssem2026"
 DEMO_SCHOOL_CODE = "DEMO"
@@ -131,9 +131,11 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     elif session.status is LiveSessionStatus.SCHEDULED and session.scheduled_end < now:
         session.scheduled_start, session.scheduled_end = window
     await db.flush()
-    return DemoLogins(
+    logins = DemoLogins(
         school_id=school.id,
         course_id=course.id,
         session_id=session.id,
         logins=[(login, role.value) for login, _name, role in DEMO_USERS],
     )
+    await question_bank.seed_quizzes(db, logins)
+    return logins

@@ -8,15 +8,18 @@ asked it untouched (runs keep their own copy, ``QuizRunQuestion``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import NotFound
-from lms.models import Question, QuestionKind, User
+from lms.models import CourseRole, Enrolment, Question, QuestionKind, User
 from lms.quiz_grading import QuestionSpec, check_question
 from lms.services import courses, moment, permissions
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 
 def spec(question: Question) -> QuestionSpec:
@@ -138,9 +141,19 @@ async def questions_by_id(
     return [rows[qid] for qid in question_ids]
 
 
-async def seed_questions(db: AsyncSession, teacher: User, course_id: int) -> None:
+async def seed_quizzes(db: AsyncSession, logins: DemoLogins) -> None:
     """The demo course's bank: one question of each kind, so a newcomer can launch a quiz."""
+    course_id = logins.course_id
     if await db.scalar(select(Question.id).where(Question.course_id == course_id).limit(1)):
+        return
+    teacher = await db.scalar(
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == CourseRole.TEACHER)
+        .order_by(User.id)
+        .limit(1)
+    )
+    if teacher is None:
         return
     samples: list[dict[str, Any]] = [
         {

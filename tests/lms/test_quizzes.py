@@ -390,3 +390,17 @@ async def test_the_end_of_class_closes_open_runs(db: DB, world: World, session_i
     async with db() as s:
         loaded = await quizzes.load_run(s, view.run.id)
     assert loaded.run.close_reason is QuizCloseReason.SESSION_ENDED
+
+
+async def test_demo_course_gets_a_bank_once(db: DB) -> None:
+    from lms.models import Question
+    from lms.services import demo
+
+    for _ in range(2):
+        async with db() as s, s.begin():
+            logins = await demo.seed_demo(s)
+    async with db() as s:
+        kinds = list(
+            await s.scalars(select(Question.kind).where(Question.course_id == logins.course_id))
+        )
+    assert sorted(kinds) == sorted(QuestionKind)  # one of each kind, not doubled

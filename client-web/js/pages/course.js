@@ -1,6 +1,7 @@
 // One course: its sessions (teachers start and end them), scheduling, and enrolments.
 import * as api from '../api.js';
 import { field, h, notice, select } from '../dom.js';
+import { courseLinks } from '../course-links.js';
 import { timeElement } from '../i18n.js';
 
 const TEACHING = new Set(['teacher', 'co_teacher']);
@@ -144,6 +145,7 @@ export async function renderCourse(root, { id }) {
         h('p', { class: 'crumbs' }, h('a', { href: '#/courses', i18n: 'nav.courses' })),
         h('h1', { testid: 'course-title' }, course.title),
         meta ? h('p', { class: 'lead' }, meta) : '',
+        courseLinks(courseId, teach),
         message,
         h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
           h('h2', { id: 'sessions-title', i18n: 'course.sessions' }),

@@ -222,3 +222,34 @@ async def test_time_limit_closes_the_run_on_the_server(
     assert not late["ok"] and late["error"]["code"] == "quiz_closed"
     assert late["error"]["details"]["reason"] == "time_up"
     assert await student.wait_for("room_event", lambda e: e["kind"] == "quiz_closed")
+
+
+async def test_ending_the_class_closes_the_open_run(
+    node: Node, connect: Connect, live: int, world: World, db: DB
+) -> None:
+    question_id = await bank_question(db, world)
+    teacher = await connect(node, "teacher")
+    await teacher.join(live)
+    student = await connect(node, "student1")
+    await student.join(live)
+    run = await launched(teacher, question_ids=[question_id])
+    ack = await student.call(
+        "quiz:answer",
+        {
+            "client_id": "a",
+            "run_id": run["id"],
+            "question_id": run["questions"][0]["id"],
+            "response": {"choice": 0},
+        },
+    )
+    assert ack["ok"]
+    status, _ = await node.rest("POST", f"/api/sessions/{live}/end", "teacher")
+    assert status == 200
+    status, body = await node.rest("GET", f"/api/sessions/{live}/quiz-runs", "teacher")
+    assert status == 200
+    item = body["items"][0]
+    assert item["status"] == "closed" and item["close_reason"] == "session_ended"
+    assert {g["user_id"]: g["points"] for g in item["grades"]} == {
+        world.users["student1"]: 1,
+        world.users["student2"]: 0,
+    }

@@ -40,7 +40,15 @@ from lms.models import (
     LiveSessionStatus,
     User,
 )
-from lms.services import clean_text, live_sessions, moment, parse_enum, permissions, room_log
+from lms.services import (
+    clean_text,
+    course_groups,
+    live_sessions,
+    moment,
+    parse_enum,
+    permissions,
+    room_log,
+)
 
 MIN_GROUPS = 2
 MAX_GROUPS = 50
@@ -213,7 +221,7 @@ async def start_round(
     session_id: int,
     *,
     client_id: str,
-    group_count: int,
+    group_count: int | None,
     mode: BreakoutMode | str,
     duration_seconds: int,
     student_ids: Sequence[int] = (),
@@ -226,7 +234,7 @@ async def start_round(
 
     ``random`` deals ``student_ids`` (the students in the room) into balanced groups;
     ``manual`` takes the teacher's ``placements`` (anyone not placed stays in the main room);
-    ``course_groups`` is refused until the course has groups of its own to copy.
+    ``course_groups`` copies the course's own groups (``group_count`` and ``names`` unused).
     """
     session = await _session_for_teacher(db, actor, session_id)
     mode = parse_enum(BreakoutMode, mode, "mode")
@@ -242,31 +250,33 @@ async def start_round(
         return stored, False
     if session.status is not LiveSessionStatus.LIVE:
         raise Conflict("the class is not live", session_id=session_id)
-    if not MIN_GROUPS <= group_count <= MAX_GROUPS:
-        raise InvalidInput(f"group_count must be {MIN_GROUPS} to {MAX_GROUPS}", field="group_count")
     if not MIN_SECONDS <= duration_seconds <= MAX_SECONDS:
         raise InvalidInput(
             f"duration_seconds must be {MIN_SECONDS} to {MAX_SECONDS}", field="duration_seconds"
         )
-    if names and len(names) != group_count:
-        raise InvalidInput("give one name per group, or none", field="names")
-    labels = [clean_text(n, "names", max_chars=MAX_NAME_CHARS) for n in names]
+    enrolled = await _course_students(db, session.course_id)
+    if mode is BreakoutMode.COURSE_GROUPS:
+        group_count, labels, chosen = await _from_course_groups(db, session.course_id, enrolled)
+    else:
+        if group_count is None or not MIN_GROUPS <= group_count <= MAX_GROUPS:
+            raise InvalidInput(
+                f"group_count must be {MIN_GROUPS} to {MAX_GROUPS}", field="group_count"
+            )
+        if names and len(names) != group_count:
+            raise InvalidInput("give one name per group, or none", field="names")
+        labels = [clean_text(n, "names", max_chars=MAX_NAME_CHARS) for n in names]
+        if mode is BreakoutMode.RANDOM:
+            strangers = set(student_ids) - enrolled
+            if strangers:
+                raise InvalidInput(
+                    "only the course's students can be put in groups", user_ids=sorted(strangers)
+                )
+            chosen = balanced(student_ids, group_count, rng)
+        else:
+            chosen = list(placements)
+            _check_placements(chosen, group_count, enrolled)
     if await open_round(db, session_id) is not None:
         raise Conflict("groups are already running; bring everyone back first")
-
-    enrolled = await _course_students(db, session.course_id)
-    if mode is BreakoutMode.RANDOM:
-        strangers = set(student_ids) - enrolled
-        if strangers:
-            raise InvalidInput(
-                "only the course's students can be put in groups", user_ids=sorted(strangers)
-            )
-        chosen = balanced(student_ids, group_count, rng)
-    elif mode is BreakoutMode.MANUAL:
-        chosen = list(placements)
-        _check_placements(chosen, group_count, enrolled)
-    else:
-        raise Conflict("this course has no course groups to split by yet", field="mode")
 
     at = moment(now)
     found = BreakoutRound(
@@ -299,6 +309,34 @@ async def start_round(
     )
     await db.flush()
     return found, True
+
+
+async def _from_course_groups(
+    db: AsyncSession, course_id: int, enrolled: set[int]
+) -> tuple[int, list[str], list[Placement]]:
+    """The course's own groups as breakout groups of the same names.
+
+    Only students are placed; a group without students is skipped; someone in several course
+    groups goes to the first of them (by name), since a person is in one breakout group.
+    """
+    labels: list[str] = []
+    chosen: list[Placement] = []
+    placed: set[int] = set()
+    for entry in await course_groups.groups_of_course(db, course_id):
+        members = [uid for uid in entry.member_ids if uid in enrolled and uid not in placed]
+        if not members:
+            continue
+        if len(labels) == MAX_GROUPS:
+            raise Conflict(f"a round holds at most {MAX_GROUPS} groups", field="mode")
+        labels.append(entry.group.name[:MAX_NAME_CHARS])
+        chosen += [Placement(uid, len(labels)) for uid in members]
+        placed.update(members)
+    if len(labels) < MIN_GROUPS:
+        raise Conflict(
+            "the course needs at least two course groups with students to split by them",
+            field="mode",
+        )
+    return len(labels), labels, chosen
 
 
 def _check_placements(chosen: Sequence[Placement], group_count: int, enrolled: set[int]) -> None:

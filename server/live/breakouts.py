@@ -47,7 +47,10 @@ class Assignment(p.Payload):
 
 class StartPayload(p.Payload):
     client_id: p.ClientId
-    group_count: Annotated[int, Field(ge=breakouts.MIN_GROUPS, le=breakouts.MAX_GROUPS)]
+    # Unused for ``course_groups``: the course's groups decide how many.
+    group_count: Annotated[int, Field(ge=breakouts.MIN_GROUPS, le=breakouts.MAX_GROUPS)] | None = (
+        None
+    )
     mode: Literal["random", "manual", "course_groups"]
     duration_seconds: Annotated[int, Field(ge=breakouts.MIN_SECONDS, le=breakouts.MAX_SECONDS)]
     assignments: Annotated[list[Assignment], Field(max_length=500, default_factory=list)]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import BreakoutCloseReason, BreakoutStatus, CourseRole, Role
-from lms.services import accounts, breakouts, courses, live_sessions
+from lms.services import accounts, breakouts, course_groups, courses, live_sessions
 from lms.services.breakouts import Placement, balanced
 from tests.lms.conftest import World
 
@@ -23,8 +23,12 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 async def live(db: Factory, world: World) -> int:
     async with db() as s, s.begin():
         session = await live_sessions.schedule_session(
-            s, world.teacher, world.course.id, title="토의",
-            scheduled_start=NOW, scheduled_end=NOW + timedelta(hours=1),
+            s,
+            world.teacher,
+            world.course.id,
+            title="토의",
+            scheduled_start=NOW,
+            scheduled_end=NOW + timedelta(hours=1),
         )
         await live_sessions.start_session(s, world.teacher, session.id, now=NOW)
         return session.id
@@ -36,8 +40,12 @@ def students(world: World) -> list[int]:
 
 async def start(db: Factory, world: World, live: int, **kwargs: object) -> int:
     options: dict[str, object] = {
-        "client_id": "round-1", "group_count": 2, "mode": "random",
-        "duration_seconds": 600, "student_ids": students(world), "now": NOW,
+        "client_id": "round-1",
+        "group_count": 2,
+        "mode": "random",
+        "duration_seconds": 600,
+        "student_ids": students(world),
+        "now": NOW,
     }
     options.update(kwargs)
     async with db() as s, s.begin():
@@ -59,7 +67,9 @@ def test_random_split_is_balanced(count: int, groups: int) -> None:
 
 def test_random_split_differs_between_runs() -> None:
     splits = {
-        tuple(sorted((p.user_id, p.group_index) for p in balanced(range(12), 3, random.Random(seed))))
+        tuple(
+            sorted((p.user_id, p.group_index) for p in balanced(range(12), 3, random.Random(seed)))
+        )
         for seed in range(5)
     }
     assert len(splits) > 1
@@ -85,15 +95,27 @@ async def test_start_is_idempotent_and_one_round_at_a_time(
     round_id = await start(db, world, live)
     async with db() as s, s.begin():
         again, created = await breakouts.start_round(
-            s, world.teacher, live, client_id="round-1", group_count=3, mode="random",
-            duration_seconds=60, student_ids=students(world),
+            s,
+            world.teacher,
+            live,
+            client_id="round-1",
+            group_count=3,
+            mode="random",
+            duration_seconds=60,
+            student_ids=students(world),
         )
     assert (again.id, created) == (round_id, False)
     with pytest.raises(Conflict):
         async with db() as s, s.begin():
             await breakouts.start_round(
-                s, world.teacher, live, client_id="round-2", group_count=2, mode="random",
-                duration_seconds=60, student_ids=students(world),
+                s,
+                world.teacher,
+                live,
+                client_id="round-2",
+                group_count=2,
+                mode="random",
+                duration_seconds=60,
+                student_ids=students(world),
             )
 
 
@@ -106,12 +128,17 @@ async def test_only_teachers_split_and_input_is_checked(
             async with db() as s, s.begin():
                 await breakouts.start_round(s, outsider, live, **base)
     bad = [
-        {"group_count": 1}, {"group_count": 51}, {"duration_seconds": 10},
-        {"mode": "alphabetical"}, {"names": ["하나"]},
+        {"group_count": 1},
+        {"group_count": 51},
+        {"duration_seconds": 10},
+        {"mode": "alphabetical"},
+        {"names": ["하나"]},
         {"student_ids": [world.teacher.id]},  # teachers are not split into groups
         {"mode": "manual", "placements": [Placement(world.students[0].id, 3)]},
-        {"mode": "manual", "placements": [Placement(world.students[0].id, 1),
-                                          Placement(world.students[0].id, 2)]},
+        {
+            "mode": "manual",
+            "placements": [Placement(world.students[0].id, 1), Placement(world.students[0].id, 2)],
+        },
     ]
     for change in bad:
         with pytest.raises(InvalidInput):
@@ -125,11 +152,37 @@ async def test_only_teachers_split_and_input_is_checked(
         assert [g.name for g in await breakouts.groups(s, found.id)] == ["해", "달"]
 
 
-async def test_course_groups_mode_refused_without_course_groups(
-    db: Factory, world: World, live: int
-) -> None:
-    with pytest.raises(Conflict):
-        await start(db, world, live, mode="course_groups")
+async def test_course_groups_become_breakout_groups(db: Factory, world: World, live: int) -> None:
+    a, b, c = students(world)
+    with pytest.raises(Conflict):  # no course groups yet
+        await start(db, world, live, mode="course_groups", group_count=None)
+    async with db() as s, s.begin():
+        await course_groups.create_group(
+            s, world.teacher, world.course.id, name="심화반", user_ids=[a, b, world.teacher.id]
+        )
+        with pytest.raises(Conflict):  # one group with students is no split
+            await breakouts.start_round(
+                s,
+                world.teacher,
+                live,
+                client_id="one",
+                group_count=None,
+                mode="course_groups",
+                duration_seconds=300,
+            )
+        await course_groups.create_group(
+            s, world.teacher, world.course.id, name="기본반", user_ids=[b, c]
+        )
+        await course_groups.create_group(s, world.teacher, world.course.id, name="빈 모둠")
+    round_id = await start(db, world, live, mode="course_groups", group_count=None)
+    async with db() as s:
+        state = await breakouts.round_dict(s, await breakouts.get_round(s, round_id))
+    # by name: 기본반 first; b (in both) stays there; the teacher and the empty group are left out
+    assert state["group_count"] == 2
+    assert [(g["name"], {m["user_id"] for m in g["members"]}) for g in state["groups"]] == [
+        ("기본반", {b, c}),
+        ("심화반", {a}),
+    ]
 
 
 async def test_manual_placement_and_moves_keep_history(
@@ -137,13 +190,20 @@ async def test_manual_placement_and_moves_keep_history(
 ) -> None:
     a, b, c = students(world)
     round_id = await start(
-        db, world, live, mode="manual", group_count=3,
+        db,
+        world,
+        live,
+        mode="manual",
+        group_count=3,
         placements=[Placement(a, 1), Placement(b, 1), Placement(c, 2)],
     )
     async with db() as s:
         groups = {g.index: g.id for g in await breakouts.groups(s, round_id)}
         assert await breakouts.current_members(s, round_id) == {
-            a: groups[1], b: groups[1], c: groups[2]}
+            a: groups[1],
+            b: groups[1],
+            c: groups[2],
+        }
     later = NOW + timedelta(minutes=3)
     async with db() as s, s.begin():
         moved = await breakouts.move_member(s, world.teacher, round_id, b, groups[3], now=later)
@@ -151,13 +211,21 @@ async def test_manual_placement_and_moves_keep_history(
         assert await breakouts.move_member(s, world.teacher, round_id, c, None) == (groups[2], None)
         # moving someone where they already are changes nothing
         assert await breakouts.move_member(s, world.teacher, round_id, a, groups[1]) == (
-            groups[1], groups[1])
+            groups[1],
+            groups[1],
+        )
     async with db() as s:
         assert await breakouts.current_members(s, round_id) == {a: groups[1], b: groups[3]}
-        history = [(m.user_id, m.group_id, m.left_at is not None)
-                   for m in await breakouts.memberships(s, round_id)]
+        history = [
+            (m.user_id, m.group_id, m.left_at is not None)
+            for m in await breakouts.memberships(s, round_id)
+        ]
     assert history == [
-        (a, groups[1], False), (b, groups[1], True), (c, groups[2], True), (b, groups[3], False)]
+        (a, groups[1], False),
+        (b, groups[1], True),
+        (c, groups[2], True),
+        (b, groups[3], False),
+    ]
     with pytest.raises(Forbidden):
         async with db() as s, s.begin():
             await breakouts.move_member(s, world.students[0], round_id, a, groups[2])
@@ -166,12 +234,13 @@ async def test_manual_placement_and_moves_keep_history(
             await breakouts.move_member(s, world.teacher, round_id, a, 99999)
 
 
-async def test_group_chat_members_and_teachers_only(
-    db: Factory, world: World, live: int
-) -> None:
+async def test_group_chat_members_and_teachers_only(db: Factory, world: World, live: int) -> None:
     a, b, c = world.students
     round_id = await start(
-        db, world, live, mode="manual",
+        db,
+        world,
+        live,
+        mode="manual",
         placements=[Placement(a.id, 1), Placement(b.id, 1), Placement(c.id, 2)],
     )
     async with db() as s:
@@ -192,7 +261,9 @@ async def test_group_chat_members_and_teachers_only(
             await breakouts.post_message(s, a, one, "m3", "   ")
     async with db() as s:
         assert [m["body"] for m in await breakouts.group_messages(s, one)] == [
-            "안녕", "잘하고 있어요"]
+            "안녕",
+            "잘하고 있어요",
+        ]
         assert [m["seq"] for m in await breakouts.group_messages(s, one, after_seq=1)] == [2]
 
 
@@ -203,10 +274,12 @@ async def test_close_is_idempotent_and_ends_memberships(
     async with db() as s, s.begin():
         with pytest.raises(Forbidden):
             await breakouts.close_round(
-                s, round_id, BreakoutCloseReason.RECALLED, actor=world.students[0])
+                s, round_id, BreakoutCloseReason.RECALLED, actor=world.students[0]
+            )
     async with db() as s, s.begin():
         closed, changed = await breakouts.close_round(
-            s, round_id, BreakoutCloseReason.RECALLED, actor=world.teacher, now=NOW)
+            s, round_id, BreakoutCloseReason.RECALLED, actor=world.teacher, now=NOW
+        )
         assert changed and closed.status is BreakoutStatus.CLOSED
         assert closed.closed_by == world.teacher.id
     async with db() as s, s.begin():
@@ -238,16 +311,19 @@ async def test_expired_round_closes_on_check(db: Factory, world: World, live: in
         assert await breakouts.close_if_expired(s, live) is None
 
 
-async def test_a_student_of_another_course_is_refused(
-    db: Factory, world: World, live: int
-) -> None:
+async def test_a_student_of_another_course_is_refused(db: Factory, world: World, live: int) -> None:
     async with db() as s, s.begin():
         stranger = await accounts.create_user(
-            s, login="stranger", display_name="stranger", password="pw-long-enough",
-            role=Role.STUDENT, school_id=world.school.id,
+            s,
+            login="stranger",
+            display_name="stranger",
+            password="pw-long-enough",
+            role=Role.STUDENT,
+            school_id=world.school.id,
         )
         other = await courses.create_course(
-            s, world.teacher, school_id=world.school.id, title="다른 반", subject="국어")
+            s, world.teacher, school_id=world.school.id, title="다른 반", subject="국어"
+        )
         await courses.enrol(s, world.teacher, other.id, stranger.id, CourseRole.STUDENT)
     with pytest.raises(InvalidInput):
         await start(db, world, live, student_ids=[*students(world), stranger.id])

@@ -351,6 +351,7 @@ export function mountTool({ room, panels, showError }) {
 
   function renderPlan() {
     const manual = modeSelect.value === 'manual';
+    countInput.closest('label').hidden = modeSelect.value === 'course_groups';
     board.hidden = !manual;
     boardHint.hidden = !manual;
     if (!manual) return;
@@ -372,9 +373,11 @@ export function mountTool({ room, panels, showError }) {
     event.preventDefault();
     startButton.disabled = true;
     const payload = {
-      client_id: clientId(), group_count: groupCount(), mode: modeSelect.value,
+      client_id: clientId(), mode: modeSelect.value,
       duration_seconds: Math.round(Math.min(180, Math.max(1, Number(minutesInput.value) || 10)) * 60),
     };
+    // The course's own groups decide how many groups there are.
+    if (payload.mode !== 'course_groups') payload.group_count = groupCount();
     if (payload.mode === 'manual') {
       payload.assignments = students()
         .filter((s) => (draft.get(s.user_id) || UNASSIGNED) !== UNASSIGNED)

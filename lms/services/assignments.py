@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,9 @@ from lms.models import (
     User,
 )
 from lms.services import aware, clean_text, moment, permissions
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 MAX_POINTS_LIMIT = 1000.0
 TEXT_MAX = 50_000
@@ -281,4 +285,27 @@ async def my_submission(db: AsyncSession, student: User, assignment_id: int) -> 
         select(Submission).where(
             Submission.assignment_id == assignment_id, Submission.user_id == student.id
         )
+    )
+
+
+async def seed_assignments(db: AsyncSession, logins: DemoLogins) -> None:
+    """One open assignment in the demo course, so a newcomer can hand something in."""
+    course_id = logins.course_id
+    if await db.scalar(select(Assignment.id).where(Assignment.course_id == course_id).limit(1)):
+        return
+    teacher = await permissions.first_teacher(db, course_id)
+    if teacher is None:
+        return
+    await create_assignment(
+        db,
+        teacher,
+        course_id,
+        AssignmentRules(
+            title="강낭콩 관찰 일지",
+            instructions="강낭콩이 자라는 모습을 일주일 동안 관찰하고 날마다 적어 내세요.",
+            due_at=moment(None) + timedelta(days=7),
+            late_policy=LatePolicy.PENALTY,
+            late_penalty_percent=10,
+            max_points=20,
+        ),
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,7 @@ from lms.models import (
     CourseQuizSlot,
     CourseRole,
     FinishReason,
+    Question,
     QuestionKind,
     QuizAttempt,
     QuizAttemptQuestion,
@@ -41,6 +42,9 @@ from lms.models import (
 )
 from lms.quiz_grading import QuestionSpec, check_response, grade
 from lms.services import aware, clean_text, moment, permissions, question_bank
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 # A save sent just before the deadline may arrive a little after it on a hospital's Wi-Fi.
 SAVE_GRACE = timedelta(seconds=30)
@@ -452,3 +456,29 @@ async def best_points(db: AsyncSession, quiz_id: int) -> dict[int, tuple[float, 
         .group_by(QuizAttempt.user_id)
     )
     return {user_id: (float(points or 0), int(top or 0)) for user_id, points, top in rows}
+
+
+async def seed_course_quizzes(db: AsyncSession, logins: DemoLogins) -> None:
+    """A 10-minute quiz over the demo course's question bank (seeded just before)."""
+    course_id = logins.course_id
+    if await db.scalar(select(CourseQuiz.id).where(CourseQuiz.course_id == course_id).limit(1)):
+        return
+    teacher = await permissions.first_teacher(db, course_id)
+    question_ids = list(
+        await db.scalars(
+            select(Question.id).where(Question.course_id == course_id).order_by(Question.id)
+        )
+    )
+    if teacher is None or not question_ids:
+        return
+    await create_quiz(
+        db,
+        teacher,
+        course_id,
+        QuizSettings(
+            title="식물의 한살이 확인 평가",
+            question_ids=question_ids,
+            time_limit_seconds=600,
+            attempts_allowed=2,
+        ),
+    )

@@ -20,7 +20,7 @@ from lms.models import (
     SchoolKind,
     User,
 )
-from lms.services import accounts, question_bank
+from lms.services import accounts, assignments, course_quizzes, question_bank
 
 DEMO_PASSWORD = "newssem2026"
 DEMO_SCHOOL_CODE = "DEMO"
@@ -138,4 +138,6 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
         logins=[(login, role.value) for login, _name, role in DEMO_USERS],
     )
     await question_bank.seed_quizzes(db, logins)
+    await assignments.seed_assignments(db, logins)
+    await course_quizzes.seed_course_quizzes(db, logins)
     return logins

@@ -65,3 +65,14 @@ async def require_course_teacher(db: AsyncSession, user: User, course_id: int) -
     if not await may_teach(db, user, course_id):
         await _course_school(db, course_id)
         raise Forbidden("only the course's teachers may do this", course_id=course_id)
+
+
+async def first_teacher(db: AsyncSession, course_id: int) -> User | None:
+    """The course's first teacher: who demo content and system actions are attributed to."""
+    return await db.scalar(
+        select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == CourseRole.TEACHER)
+        .order_by(User.id)
+        .limit(1)
+    )

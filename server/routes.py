@@ -15,6 +15,7 @@ from server.views import (
     assignments,
     attendance,
     auth,
+    breakouts,
     chat,
     course_quizzes,
     courses,
@@ -84,6 +85,7 @@ CORE_ROUTES: tuple[Route, ...] = (
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES,
     *assignments.ROUTES,
+    *breakouts.ROUTES,
     *course_quizzes.ROUTES,
     *helpdesk.ROUTES,
     *projects.ROUTES,

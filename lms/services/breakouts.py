@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -549,3 +549,86 @@ async def group_messages(
     rows = (await db.execute(query.limit(limit))).all()
     out = [message_dict(message, name) for message, name in rows]
     return out if after_seq is not None else out[::-1]
+
+
+# -- looking back (REST) ------------------------------------------------------------------
+
+
+async def _was_member(db: AsyncSession, group_id: int, user_id: int) -> bool:
+    found = await db.scalar(
+        select(BreakoutMembership.id)
+        .where(BreakoutMembership.group_id == group_id, BreakoutMembership.user_id == user_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def session_history(db: AsyncSession, viewer: User, session_id: int) -> list[dict[str, Any]]:
+    """A session's rounds for a page after (or during) the class.
+
+    The class's teachers see every group with its whole membership history (moves included)
+    and how much each group wrote; a student sees only the groups they were in.
+    """
+    session = await live_sessions.get_session(db, session_id)
+    await permissions.require_course_member(db, viewer, session.course_id)
+    teacher = await permissions.may_teach(db, viewer, session.course_id)
+    out = []
+    for found in await list_rounds(db, session_id):
+        rows = await memberships(db, found.id)
+        mine = {m.group_id for m in rows if m.user_id == viewer.id}
+        if not teacher and not mine:
+            continue
+        names = await _names(db, {m.user_id for m in rows})
+        counted = await db.execute(
+            select(BreakoutMessage.group_id, func.count(BreakoutMessage.id))
+            .join(BreakoutGroup, BreakoutGroup.id == BreakoutMessage.group_id)
+            .where(BreakoutGroup.round_id == found.id)
+            .group_by(BreakoutMessage.group_id)
+        )
+        counts = {group_id: int(n) for group_id, n in counted.all()}
+        state = await round_dict(db, found)
+        state["groups"] = [
+            {
+                **group,
+                "message_count": counts.get(group["id"], 0),
+                "memberships": [
+                    {
+                        "user_id": m.user_id,
+                        "display_name": names.get(m.user_id, ""),
+                        "joined_at": _timestamp(m.joined_at),
+                        "left_at": _timestamp(m.left_at),
+                    }
+                    for m in rows
+                    if m.group_id == group["id"]
+                ],
+            }
+            for group in state["groups"]
+            if teacher or group["id"] in mine
+        ]
+        out.append(state)
+    return out
+
+
+async def _names(db: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = await db.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {uid: name for uid, name in rows.all()}
+
+
+async def read_messages(
+    db: AsyncSession,
+    viewer: User,
+    group_id: int,
+    after_seq: int | None = None,
+    limit: int = HISTORY_CAP,
+) -> list[dict[str, Any]]:
+    """A group's chat for anyone who was ever in the group, and the class's teachers."""
+    group, found = await get_group(db, group_id)
+    session = await live_sessions.get_session(db, found.session_id)
+    await permissions.require_course_member(db, viewer, session.course_id)
+    if not await _was_member(db, group.id, viewer.id) and not await permissions.may_teach(
+        db, viewer, session.course_id
+    ):
+        raise Forbidden("you were not in this group", group_id=group_id)
+    return await group_messages(db, group.id, after_seq=after_seq, limit=limit)

@@ -21,10 +21,12 @@ from server.views import (
     courses,
     health,
     helpdesk,
+    loans,
     projects,
     quizzes,
     schools,
     sessions,
+    surveys,
     users,
 )
 
@@ -88,8 +90,10 @@ ROUTES: tuple[Route, ...] = (
     *breakouts.ROUTES,
     *course_quizzes.ROUTES,
     *helpdesk.ROUTES,
+    *loans.ROUTES,
     *projects.ROUTES,
     *quizzes.ROUTES,
+    *surveys.ROUTES,
 )
 
 

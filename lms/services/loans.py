@@ -290,3 +290,9 @@ async def my_loans(db: AsyncSession, user: User) -> list[LoanRow]:
 
 def is_overdue(loan: Loan, now: datetime) -> bool:
     return loan.returned_at is None and loan.due_on < seoul_day(now)
+
+
+async def borrowers(db: AsyncSession, actor: User, owner: Owner) -> list[User]:
+    """Who may borrow the owner's equipment: its students (for the lending form)."""
+    await owners.require_manager(db, actor, owner)
+    return await owners.members(db, owner, Membership.STUDENT)

@@ -6,6 +6,8 @@ several live sessions a day. These thresholds turn the sessions' statuses into t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,3 +32,16 @@ class DayRules(BaseSettings):
         (DayStatus.EARLY_LEAVE, DayStatus.LATE, DayStatus.PARTIAL),
         description="when several apply (late and left early), the first listed wins",
     )
+
+
+class NoticeSettings(BaseSettings):
+    """The monthly notice's font (``NEWSSEM_HOSPITAL_NOTICE_*``); Korean needs a CJK face.
+
+    Noto Sans CJK ships as a collection (.ttc): ``font_index`` picks the face inside it, and
+    1 is the Korean one (KR) in Debian's fonts-noto-cjk.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="NEWSSEM_HOSPITAL_NOTICE_")
+
+    font_path: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    font_index: int = Field(1, ge=0)

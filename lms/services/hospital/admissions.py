@@ -71,6 +71,8 @@ async def admit(
     p = scope.programme
     if not p.starts_on <= admitted_on <= p.ends_on:
         raise InvalidInput("the admission date is outside the programme", field="admitted_on")
+    if home_teacher_id is not None:
+        await _check_home_teacher(db, programme_id, home_teacher_id, home_school_id)
     overlapping = await db.scalar(
         select(Admission.id).where(
             Admission.programme_id == programme_id,
@@ -80,8 +82,6 @@ async def admit(
     )
     if overlapping is not None:
         raise Conflict("the student is already admitted on that day", admission_id=overlapping)
-    if home_teacher_id is not None:
-        await _check_home_teacher(db, programme_id, home_teacher_id, home_school_id)
     admission = Admission(
         programme_id=programme_id,
         student_id=student.id,

@@ -171,6 +171,18 @@ export function mountTool({ room, panels, showError }) {
       const visible = !group || inGroup.has(userId) || userId === me()
         || (isTeaching(participant) && visitorHere(userId));
       tile.hidden = !visible;
+      // Everyone sees which group a person is in, on their tile's caption.
+      const caption = tile.querySelector('.tile-caption');
+      let tag = tile.querySelector('.breakouts-tag');
+      const theirs = groupOf(userId);
+      if (!theirs) {
+        tag?.remove();
+      } else if (caption) {
+        tag ||= h('span', { class: 'breakouts-tag', testid: 'breakouts-tag' });
+        tag.textContent = theirs.name;
+        tag.dataset.groupId = String(theirs.id);
+        if (tag.parentElement !== caption) caption.append(tag);
+      }
     }
   }
 
@@ -580,6 +592,7 @@ export function mountTool({ room, panels, showError }) {
       groupPanel.remove();
       notice.remove();
       for (const tile of document.querySelectorAll('[data-testid="stage-tile"]')) tile.hidden = false;
+      for (const tag of document.querySelectorAll('.breakouts-tag')) tag.remove();
     },
   };
 }

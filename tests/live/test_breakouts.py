@@ -24,7 +24,7 @@ from lms.models import (
     Role,
     User,
 )
-from lms.services import breakouts
+from lms.services import breakouts, course_groups
 from server import keys
 from server.live.breakouts import BreakoutsTool
 from tests.api.conftest import World
@@ -342,3 +342,29 @@ async def test_a_join_closes_a_round_that_expired_while_no_timer_ran(
     for login in ("teacher", "student1", "student2"):
         closed = await klass[login].wait_for("breakouts:closed")
         assert closed["reason"] == "timer"
+
+
+async def test_split_by_the_course_groups(klass: Class, db: Factory) -> None:
+    start = {"client_id": "cg", "mode": "course_groups", "duration_seconds": 300}
+    refused = await klass["teacher"].call("breakouts:start", start)
+    assert refused["error"]["code"] == "conflict"  # the course has no groups yet
+    async with db() as s, s.begin():
+        teacher = await s.get(User, klass.uid("teacher"))
+        assert teacher is not None
+        for name, members in (("해님", ["student1", "student3"]), ("달님", ["student2"])):
+            await course_groups.create_group(
+                s,
+                teacher,
+                klass.world.course,
+                name=name,
+                user_ids=[klass.uid(login) for login in members],
+            )
+    ack = await klass["teacher"].call("breakouts:start", {**start, "client_id": "cg2"})
+    assert ack["ok"], ack
+    named = {g["name"]: {m["user_id"] for m in g["members"]} for g in ack["round"]["groups"]}
+    assert named == {
+        "달님": {klass.uid("student2")},
+        "해님": {klass.uid("student1"), klass.uid("student3")},
+    }
+    started = await klass["student3"].wait_for("breakouts:started")
+    assert started["round"]["mode"] == "course_groups"

@@ -36,6 +36,14 @@ from lms.models.course_requests import (
     CourseSchool,
 )
 from lms.models.courseware import CourseSection, Lesson, LessonKind, LessonProgress, SelfEnrolment
+from lms.models.education_plans import (
+    AccommodationKind,
+    EducationPlan,
+    HealthNote,
+    HealthNoteGrant,
+    PlanAccess,
+    PlanAccessAction,
+)
 from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
 from lms.models.hospital import (
     Admission,
@@ -92,6 +100,7 @@ from lms.models.surveys import (
 from lms.models.user import Role, User
 
 __all__ = [
+    "AccommodationKind",
     "Admission",
     "Assignment",
     "AttemptState",
@@ -127,9 +136,12 @@ __all__ = [
     "DeviceCondition",
     "DeviceKind",
     "DeviceStatus",
+    "EducationPlan",
     "Enrolment",
     "FaqEntry",
     "FinishReason",
+    "HealthNote",
+    "HealthNoteGrant",
     "HospitalClass",
     "HospitalProgramme",
     "LatePolicy",
@@ -144,6 +156,8 @@ __all__ = [
     "MentorProfile",
     "OfferStatus",
     "OwnerKind",
+    "PlanAccess",
+    "PlanAccessAction",
     "ProgrammeRole",
     "ProgrammeStaff",
     "Project",

@@ -4,6 +4,7 @@ The teacher drags both students into group 1 and starts; each student then sees 
 panel and the other student's video decoding through the group's router (and not the
 teacher's, who stayed in the main room); they chat in the group; the teacher sends a message
 to every group and brings everyone back, and the students see the teacher's video again.
+A second, 30-second round shows the end-of-round warning and returns everyone by its timer.
 """
 
 from __future__ import annotations
@@ -120,3 +121,16 @@ def test_breakout_rooms_split_and_recall_with_media_in_a_group(
         wait_for_video(page, ids["teacher"])
     expect(tid(teacher, "breakouts-start")).to_be_visible()
     wait_for_video(teacher, ids["student1"])
+
+    # A 30-second round: the warning shows at once, and the timer brings everyone back.
+    tid(teacher, "breakouts-minutes").fill("0.5")
+    tid(teacher, "breakouts-start").click()  # the same plan: both students in group 1
+    for page in (one, two):
+        expect(tid(page, "breakout-group")).to_be_visible()
+        expect(tid(page, "breakout-warning")).to_be_visible()
+    wait_for_video(one, ids["student2"])
+    for page in (one, two):
+        expect(tid(page, "breakout-group")).to_be_hidden(timeout=40_000)
+        expect(tid(page, "breakout-notice")).to_be_visible()
+        wait_for_video(page, ids["teacher"])
+    expect(tid(teacher, "breakouts-start")).to_be_visible()

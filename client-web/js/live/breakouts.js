@@ -299,7 +299,8 @@ export function mountTool({ room, panels, showError }) {
   const countInput = h('input', { id: 'breakouts-count', type: 'number', min: 2, max: 50, value: 2, testid: 'breakouts-count' });
   const modeSelect = h('select', { id: 'breakouts-mode', testid: 'breakouts-mode' },
     ...MODES.map((mode) => h('option', { value: mode, i18n: `breakouts.mode.${mode}` })));
-  const minutesInput = h('input', { id: 'breakouts-minutes', type: 'number', min: 1, max: 180, value: 10, testid: 'breakouts-minutes' });
+  // Half minutes allowed: a quick "turn to your partner" can be 30 seconds.
+  const minutesInput = h('input', { id: 'breakouts-minutes', type: 'number', min: 0.5, max: 180, step: 0.5, value: 10, testid: 'breakouts-minutes' });
   const board = h('div', { class: 'breakouts-board', testid: 'breakouts-board' });
   const boardHint = h('p', { class: 'small muted', i18n: 'breakouts.dragHint' });
   const startButton = h('button', { type: 'submit', class: 'btn btn--primary', testid: 'breakouts-start', i18n: 'breakouts.start' });
@@ -386,7 +387,7 @@ export function mountTool({ room, panels, showError }) {
     startButton.disabled = true;
     const payload = {
       client_id: clientId(), mode: modeSelect.value,
-      duration_seconds: Math.round(Math.min(180, Math.max(1, Number(minutesInput.value) || 10)) * 60),
+      duration_seconds: Math.round(Math.min(180, Math.max(0.5, Number(minutesInput.value) || 10)) * 60),
     };
     // The course's own groups decide how many groups there are.
     if (payload.mode !== 'course_groups') payload.group_count = groupCount();

@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lms.attendance_rules import AttendanceRules
+from lms.hospital_rules import DayRules, NoticeSettings
 
 
 class Settings(BaseSettings):
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     turn_ttl_seconds: int = 3600
 
     attendance: AttendanceRules = Field(default_factory=AttendanceRules)
+    # The hospital classroom: per-day status rules and the monthly notice's font.
+    hospital_day: DayRules = Field(default_factory=DayRules)
+    hospital_notice: NoticeSettings = Field(default_factory=NoticeSettings)
 
     @cached_property
     def effective_database_url(self) -> str:

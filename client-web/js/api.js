@@ -85,7 +85,7 @@ export function user() {
 export async function loadMe() {
   try {
     const data = await get('/api/me');
-    currentUser = data.user;
+    currentUser = { ...data.user, capabilities: data.capabilities || [] };
     csrfToken = data.csrf_token;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -102,7 +102,8 @@ export async function login(loginName, password) {
   const data = await post('/api/auth/login', { login: loginName, password });
   currentUser = data.user;
   csrfToken = data.csrf_token;
-  return currentUser;
+  // /api/me adds the feature capabilities (hospital roles…) the top bar's links depend on.
+  return loadMe();
 }
 
 export async function logout() {

@@ -9,9 +9,9 @@ Answers to a named run are an append-only log (``quiz_answer``): a student may c
 answer while the run is open and the newest row counts, while a retried client id finds its own
 row and changes nothing. Answers to an anonymous run are stored with no user, no time and a
 random key (``quiz_anonymous_answer``); *that* someone answered is recorded separately
-(``quiz_participation``) so the teacher still sees who has not answered, and nothing joins the
-two. When a graded run closes, each student's points are written to ``quiz_grade``: the rows a
-gradebook reads.
+(``quiz_participation``, written shuffled when the run closes) so the teacher still sees who has
+not answered, and nothing joins the two. When a graded run closes, each student's points are
+written to ``quiz_grade``: the rows a gradebook reads.
 """
 
 from __future__ import annotations
@@ -143,11 +143,16 @@ class QuizAnswer(Base):
 
 
 class QuizAnonymousAnswer(Base):
-    """An answer to an anonymous run: no user, no time, a random key, so nothing orders or
-    links it to the ``quiz_participation`` row written in the same transaction."""
+    """An answer to an anonymous run: no user, no time, a random key. Who answered is written
+    to ``quiz_participation`` only when the run closes, in another transaction and shuffled."""
 
     __tablename__ = "quiz_anonymous_answer"
-    __table_args__ = (UniqueConstraint("run_question_id", "client_id"),)
+    # Without SQLite's hidden rowid the rows are kept in the order of their random keys, not
+    # in the order students answered in.
+    __table_args__ = (
+        UniqueConstraint("run_question_id", "client_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     run_question_id: Mapped[int] = mapped_column(ForeignKey("quiz_run_question.id"), index=True)
@@ -156,7 +161,8 @@ class QuizAnonymousAnswer(Base):
 
 
 class QuizParticipation(Base):
-    """That a student answered a question of an anonymous run (never what they answered)."""
+    """That a student answered a question of an anonymous run (never what they answered),
+    written when the run closes; while it is open the node keeps it in memory."""
 
     __tablename__ = "quiz_participation"
     __table_args__ = (UniqueConstraint("run_question_id", "user_id"),)

@@ -8,7 +8,12 @@ Rules a teacher and a student can rely on:
   open; the newest submission counts (last write wins per question), and a late retry of an
   *older* client id finds its own row and changes nothing.
 - On an anonymous run an answer is final: nothing links it to the student, so there is nothing
-  to replace it by. Only *that* the student answered is kept (for "who has not answered").
+  to replace it by. *That* the student answered is kept apart (``AnonymousLedger``): in the
+  node's memory while the run is open, written to ``quiz_participation`` in shuffled order in
+  the transaction that closes it. Written next to the answer, it would share the answer's
+  transaction (PostgreSQL's ``xmin``) and insertion order, which is enough to join the two.
+  While the run is open the teachers see who answered but not the counts, which would otherwise
+  move in step with the names.
 - After the run closes (by the teacher, its time limit, or the end of class) every answer is
   refused with ``quiz_closed`` and the reason; the deadline is enforced here, on the server's
   clock, even if the timer that closes the run has not fired yet.
@@ -18,6 +23,7 @@ Rules a teacher and a student can rely on:
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections import Counter
 from collections.abc import Sequence
@@ -74,6 +80,34 @@ class QuizClosed(Conflict):
     """The run no longer takes answers; ``details.reason`` says why (teacher, time_up…)."""
 
     code = "quiz_closed"
+
+
+class AnonymousLedger:
+    """Who has answered which question of an open anonymous run, held by the node (the live
+    class of a session runs on one node) and never stored next to the answers.
+
+    ``claim`` is a check-and-set with no ``await`` inside, so two submissions of one student
+    racing each other cannot both pass; a claim whose transaction fails is ``release``d.
+    """
+
+    def __init__(self) -> None:
+        self._answered: dict[int, dict[int, set[int]]] = {}
+
+    def claim(self, run_id: int, run_question_id: int, user_id: int) -> bool:
+        users = self._answered.setdefault(run_id, {}).setdefault(run_question_id, set())
+        if user_id in users:
+            return False
+        users.add(user_id)
+        return True
+
+    def release(self, run_id: int, run_question_id: int, user_id: int) -> None:
+        self._answered.get(run_id, {}).get(run_question_id, set()).discard(user_id)
+
+    def of_run(self, run_id: int) -> dict[int, set[int]]:
+        return self._answered.get(run_id, {})
+
+    def pop(self, run_id: int) -> dict[int, set[int]]:
+        return self._answered.pop(run_id, {})
 
 
 @dataclass
@@ -333,6 +367,7 @@ async def submit_answer(
     *,
     client_id: str,
     response: Any,
+    ledger: AnonymousLedger | None = None,
     session_id: int | None = None,
     now: datetime | None = None,
 ) -> AnswerOutcome:
@@ -359,19 +394,14 @@ async def submit_answer(
         raise QuizClosed("the time is up", run_id=run_id, reason=QuizCloseReason.TIME_UP.value)
     checked = check_response(spec(question), response)
     if run.anonymous:
-        answered = await db.scalar(
-            select(QuizParticipation.id).where(
-                QuizParticipation.run_question_id == question.id,
-                QuizParticipation.user_id == user.id,
-            )
-        )
-        if answered is not None:
+        if ledger is None:
+            raise Conflict("anonymous answers are taken in the live class only", run_id=run_id)
+        if not ledger.claim(run.id, question.id, user.id):
             raise Conflict(
                 "you already answered; an anonymous answer cannot be changed",
                 run_id=run_id,
                 reason="anonymous_final",
             )
-        db.add(QuizParticipation(run_id=run.id, run_question_id=question.id, user_id=user.id))
         db.add(
             QuizAnonymousAnswer(
                 id=secrets.token_hex(16),
@@ -380,6 +410,12 @@ async def submit_answer(
                 response=checked,
             )
         )
+        try:
+            await db.flush()
+        except BaseException:
+            ledger.release(run.id, question.id, user.id)
+            raise
+        return AnswerOutcome(run, question, checked, client_id, True)
     else:
         result = grade(spec(question), checked)
         db.add(
@@ -419,10 +455,16 @@ async def _anonymous_responses(db: AsyncSession, view: RunView) -> dict[int, lis
     return by_question
 
 
-async def _respondents(db: AsyncSession, view: RunView) -> dict[int, set[int]]:
-    """Who answered each question (for anonymous runs, from the participation rows)."""
+async def _respondents(
+    db: AsyncSession, view: RunView, ledger: AnonymousLedger | None
+) -> dict[int, set[int]]:
+    """Who answered each question: an open anonymous run's from the ledger, a closed one's from
+    the participation rows written when it closed."""
     by_question: dict[int, set[int]] = {q.id: set() for q in view.questions}
-    if view.run.anonymous:
+    if view.run.anonymous and view.run.status is QuizRunStatus.OPEN:
+        for qid, users in (ledger.of_run(view.run.id) if ledger else {}).items():
+            by_question.setdefault(qid, set()).update(users)
+    elif view.run.anonymous:
         rows = await db.execute(
             select(QuizParticipation.run_question_id, QuizParticipation.user_id).where(
                 QuizParticipation.run_id == view.run.id
@@ -445,9 +487,11 @@ async def close_run(
     run_id: int,
     *,
     reason: QuizCloseReason = QuizCloseReason.TEACHER,
+    ledger: AnonymousLedger | None = None,
     now: datetime | None = None,
 ) -> tuple[RunView, bool]:
-    """Close a run (idempotent) and, if graded, write every student's grade.
+    """Close a run (idempotent) and, if graded, write every student's grade; an anonymous
+    run's participation is written now, in shuffled order, in this one transaction.
 
     ``actor`` is ``None`` when the server closes it by itself (time limit, end of class).
     """
@@ -466,6 +510,13 @@ async def close_run(
     run.closed_at = at
     if run.graded:
         await _write_grades(db, view, at)
+    if run.anonymous and ledger is not None:
+        answered = [(qid, uid) for qid, users in ledger.pop(run.id).items() for uid in users]
+        random.SystemRandom().shuffle(answered)
+        db.add_all(
+            QuizParticipation(run_id=run.id, run_question_id=qid, user_id=uid)
+            for qid, uid in answered
+        )
     await db.flush()
     return view, True
 
@@ -489,7 +540,10 @@ async def _write_grades(db: AsyncSession, view: RunView, at: datetime) -> None:
 
 
 async def close_session_runs(
-    db: AsyncSession, session_id: int, now: datetime | None = None
+    db: AsyncSession,
+    session_id: int,
+    ledger: AnonymousLedger | None = None,
+    now: datetime | None = None,
 ) -> list[int]:
     """The class ended: close whatever is still open, so its grades are written."""
     ids = list(
@@ -500,7 +554,9 @@ async def close_session_runs(
         )
     )
     for run_id in ids:
-        await close_run(db, None, run_id, reason=QuizCloseReason.SESSION_ENDED, now=now)
+        await close_run(
+            db, None, run_id, reason=QuizCloseReason.SESSION_ENDED, ledger=ledger, now=now
+        )
     return ids
 
 
@@ -597,20 +653,26 @@ def _short_answer_summary(
     return summary
 
 
-async def progress(db: AsyncSession, view: RunView) -> dict[str, Any]:
-    """For the class's teachers while the run is open: counts per option, who answered whom
-    not. On an anonymous run the roster comes from participation only, never from answers."""
-    responses = await _responses(db, view)
-    respondents = await _respondents(db, view)
+async def progress(
+    db: AsyncSession, view: RunView, ledger: AnonymousLedger | None = None
+) -> dict[str, Any]:
+    """For the class's teachers: counts per option, who answered and who not.
+
+    An open anonymous run shows who answered but no counts: counts that move as a name leaves
+    the "not answered" list would tell the teacher what that student chose.
+    """
+    hide = view.run.anonymous and view.run.status is QuizRunStatus.OPEN
+    responses = {q.id: [] for q in view.questions} if hide else await _responses(db, view)
+    respondents = await _respondents(db, view, ledger)
     students = set(await courses.enrolled_students(db, view.run.course_id))
     answered_any = set().union(*respondents.values()) if respondents else set()
     names = await _names(db, students | answered_any)
     questions = []
     for q in view.questions:
         item: dict[str, Any] = {"id": q.id, "answers": len(respondents[q.id])}
-        if QuestionKind(q.kind) is QuestionKind.SHORT_ANSWER:
+        if not hide and QuestionKind(q.kind) is QuestionKind.SHORT_ANSWER:
             item["texts"] = _short_answer_summary(q, responses[q.id], with_key=True)
-        else:
+        elif not hide:
             item["counts"] = tally(spec(q), responses[q.id])
         item["correct"] = list(q.correct or ())
         questions.append(item)
@@ -618,6 +680,7 @@ async def progress(db: AsyncSession, view: RunView) -> dict[str, Any]:
     return {
         "run_id": view.run.id,
         "status": QuizRunStatus(view.run.status).value,
+        "counts_hidden": hide,
         "students": len(students),
         "respondents": len(answered_any),
         "questions": questions,
@@ -647,7 +710,9 @@ async def results(db: AsyncSession, view: RunView) -> dict[str, Any]:
     return {"run_id": view.run.id, "questions": questions}
 
 
-async def my_answers(db: AsyncSession, view: RunView, user_id: int) -> dict[str, Any]:
+async def my_answers(
+    db: AsyncSession, view: RunView, user_id: int, ledger: AnonymousLedger | None = None
+) -> dict[str, Any]:
     """A student's own stored answers, so a reloaded page shows them again.
 
     Correctness appears only after the reveal (before it, it would leak the key). On an
@@ -655,11 +720,8 @@ async def my_answers(db: AsyncSession, view: RunView, user_id: int) -> dict[str,
     """
     revealed = view.run.revealed_at is not None
     if view.run.anonymous:
-        answered = await db.scalars(
-            select(QuizParticipation.run_question_id).where(
-                QuizParticipation.run_id == view.run.id, QuizParticipation.user_id == user_id
-            )
-        )
+        mine = await _respondents(db, view, ledger)
+        answered = [qid for qid, users in mine.items() if user_id in users]
         return {"answered": sorted(answered), "answers": {}}
     answers = await current_answers(db, view.run.id)
     mine: dict[str, Any] = {}
@@ -681,7 +743,9 @@ async def my_answers(db: AsyncSession, view: RunView, user_id: int) -> dict[str,
     return out
 
 
-async def session_runs(db: AsyncSession, viewer: User, session_id: int) -> list[dict[str, Any]]:
+async def session_runs(
+    db: AsyncSession, viewer: User, session_id: int, ledger: AnonymousLedger | None = None
+) -> list[dict[str, Any]]:
     """Every run of a session: teachers get results and each student's score; a student gets
     the runs, their own answers, and results only where the teacher revealed them."""
     session = await live_sessions.get_session(db, session_id)
@@ -695,10 +759,10 @@ async def session_runs(db: AsyncSession, viewer: User, session_id: int) -> list[
         view = await load_run(db, run_id)
         item = public_run(view)
         if teaching:
-            item["progress"] = await progress(db, view)
+            item["progress"] = await progress(db, view, ledger)
             item["grades"] = await _grades(db, run_id)
         else:
-            item["mine"] = await my_answers(db, view, viewer.id)
+            item["mine"] = await my_answers(db, view, viewer.id, ledger)
             if view.run.revealed_at is not None:
                 item["results"] = await results(db, view)
         out.append(item)

@@ -102,6 +102,9 @@ class QuizTool(LiveTool):
         self.timers: dict[int, asyncio.Task[None]] = {}
         self.timer_sessions: dict[int, int] = {}
         self.background: set[asyncio.Task[None]] = set()
+        # Who answered the open anonymous runs of this node's classes (never stored beside
+        # the answers; written to the database, shuffled, when the run closes).
+        self.ledger = quizzes.AnonymousLedger()
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -120,7 +123,7 @@ class QuizTool(LiveTool):
 
     async def teacher_progress(self, db: AsyncSession, view: quizzes.RunView) -> dict[str, Any]:
         """The service's progress plus who of those who have not answered is in the room."""
-        progress = await quizzes.progress(db, view)
+        progress = await quizzes.progress(db, view, self.ledger)
         here = {
             entry.user_id for entry in await self.namespace.presence.entries(view.run.session_id)
         }
@@ -188,6 +191,7 @@ class QuizTool(LiveTool):
     async def on_answer(self, connection: Connection, payload: QuizAnswerPayload) -> Ack:
         """Store the answer, then tell the teachers, then ack: an ack means it is stored."""
         session_id = self.namespace.joined(connection)
+        outcome: quizzes.AnswerOutcome | None = None
         try:
             async with self.namespace.unit_of_work() as db:
                 await self.namespace.require_live(db, session_id, connection.user_id)
@@ -199,6 +203,7 @@ class QuizTool(LiveTool):
                     payload.question_id,
                     client_id=payload.client_id,
                     response=payload.response.model_dump(),
+                    ledger=self.ledger,
                     session_id=session_id,
                 )
                 progress = None
@@ -210,6 +215,12 @@ class QuizTool(LiveTool):
                 # The deadline passed but no timer closed the run (its node went away).
                 await self.close_by_server(payload.run_id, QuizCloseReason.TIME_UP)
             raise
+        except BaseException:
+            if outcome is not None and outcome.created and outcome.run.anonymous:
+                # Claimed, but the commit failed: the student may answer again.
+                self.ledger.release(outcome.run.id, outcome.question.id, connection.user_id)
+            raise
+        assert outcome is not None
         if progress is not None:
             await self.emit("quiz:progress", progress, teachers_room(session_id))
         return {
@@ -228,7 +239,7 @@ class QuizTool(LiveTool):
             actor = await self.actor(db, connection)
             await self.run_in_session(db, payload.run_id, session_id)
             view, created = await quizzes.close_run(
-                db, actor, payload.run_id, reason=QuizCloseReason.TEACHER
+                db, actor, payload.run_id, reason=QuizCloseReason.TEACHER, ledger=self.ledger
             )
             run = quizzes.public_run(view)
             event = None
@@ -332,7 +343,9 @@ class QuizTool(LiveTool):
     async def close_by_server(self, run_id: int, reason: QuizCloseReason) -> None:
         """Close a run nobody closed by hand (time limit, class ended); idempotent."""
         async with self.namespace.unit_of_work() as db:
-            view, created = await quizzes.close_run(db, None, run_id, reason=reason)
+            view, created = await quizzes.close_run(
+                db, None, run_id, reason=reason, ledger=self.ledger
+            )
             if not created:
                 return
             session_id = view.run.session_id
@@ -373,7 +386,7 @@ class QuizTool(LiveTool):
         if connection.may_moderate:
             state["progress"] = await self.teacher_progress(db, view)
         else:
-            state["mine"] = await quizzes.my_answers(db, view, connection.user_id)
+            state["mine"] = await quizzes.my_answers(db, view, connection.user_id, self.ledger)
         if view.run.revealed_at is not None:
             state["results"] = await quizzes.results(db, view)
         if view.run.status is QuizRunStatus.OPEN:
@@ -396,4 +409,4 @@ class QuizTool(LiveTool):
             session = await live_sessions.get_session(db, session_id)
             if session.status is not LiveSessionStatus.ENDED:
                 return
-            await quizzes.close_session_runs(db, session_id)
+            await quizzes.close_session_runs(db, session_id, self.ledger)

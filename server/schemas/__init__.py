@@ -212,6 +212,8 @@ class LoginResponse(Out):
 class MeResponse(Out):
     user: UserOut
     csrf_token: str
+    # Roles held in features (e.g. "hospital_admin"); the client's nav reads them.
+    capabilities: list[str] = Field(default_factory=list)
 
 
 class OkResponse(Out):

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from lms.errors import NotAuthenticated
 from lms.services import accounts
+from lms.services.hospital import access as hospital_access
 from server.auth import (
     LOGIN_LIMITER,
     clear_session_cookie,
@@ -54,7 +55,7 @@ async def me(request: web.Request) -> web.Response:
     """The caller and their CSRF token, so a reloaded page can keep sending changes."""
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
-    return web.json_response(
-        dump(MeResponse, {"user": identity.user, "csrf_token": identity.token.csrf_token})
-    )
+        capabilities = await hospital_access.capabilities(db, identity.user)
+    me = {"user": identity.user, "csrf_token": identity.token.csrf_token}
+    return web.json_response(dump(MeResponse, {**me, "capabilities": capabilities}))
 

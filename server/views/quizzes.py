@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from lms.services import question_bank, quizzes
+from server import keys
 from server.auth import require_user
 from server.route import ID, Route
 from server.schemas import OkResponse, dump
@@ -86,8 +87,16 @@ async def session_runs(request: web.Request) -> web.Response:
     session_id = path_id(request)
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
-        items = await quizzes.session_runs(db, identity.user, session_id)
+        items = await quizzes.session_runs(db, identity.user, session_id, live_ledger(request))
     return web.json_response({"items": items})
+
+
+def live_ledger(request: web.Request) -> quizzes.AnonymousLedger | None:
+    """This node's record of who answered its open anonymous runs, if it runs the live class."""
+    namespace = getattr(request.app.get(keys.LIVE), "namespace", None)
+    tool = namespace.tool("quiz") if namespace is not None else None
+    ledger = getattr(tool, "ledger", None)
+    return ledger if isinstance(ledger, quizzes.AnonymousLedger) else None
 
 
 # fmt: off

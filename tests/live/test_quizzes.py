@@ -176,11 +176,12 @@ async def test_anonymous_poll_answers_are_unlinkable(
         )
         assert ack["ok"], ack
     progress = await teacher.wait_for("quiz:progress", lambda p: p["respondents"] == 2)
-    assert progress["questions"][0]["counts"] == [1, 1]
+    # Open: who answered, but no counts that would move in step with the names.
+    assert progress["counts_hidden"] and "counts" not in progress["questions"][0]
     async with db() as s:
         answers = (await s.scalars(select(QuizAnonymousAnswer))).all()
-        who = (await s.scalars(select(QuizParticipation.user_id))).all()
-    assert sorted(who) == sorted([world.users["student1"], world.users["student2"]])
+    assert len(answers) == 2 and await count(db, QuizParticipation) == 0
+    assert await count(db, QuizAnswer) == 0
     # What is stored of an answer: its random key, the question, the client id and the choice.
     for answer in answers:
         assert set(answer.__table__.columns.keys()) == {
@@ -189,7 +190,6 @@ async def test_anonymous_poll_answers_are_unlinkable(
             "client_id",
             "response",
         }
-    assert await count(db, QuizAnswer) == 0
     rejoined = (await one.join(live))["tools"]["quiz"]
     assert rejoined["mine"] == {"answered": [q], "answers": {}}
     changed = await one.call(
@@ -197,6 +197,13 @@ async def test_anonymous_poll_answers_are_unlinkable(
         {"client_id": "other", "run_id": run["id"], "question_id": q, "response": {"choice": 1}},
     )
     assert not changed["ok"] and changed["error"]["code"] == "conflict"
+
+    closed = await teacher.call("quiz:close", {"client_id": "close", "run_id": run["id"]})
+    assert closed["ok"] and closed["progress"]["questions"][0]["counts"] == [1, 1]
+    async with db() as s:
+        who = (await s.scalars(select(QuizParticipation.user_id))).all()
+    assert sorted(who) == sorted([world.users["student1"], world.users["student2"]])
+    assert (await two.join(live))["tools"]["quiz"]["mine"] == {"answered": [q], "answers": {}}
 
 
 async def test_time_limit_closes_the_run_on_the_server(

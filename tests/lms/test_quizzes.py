@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -95,6 +95,7 @@ async def answer(
     client_id: str,
     response,
     now: datetime | None = None,
+    ledger: quizzes.AnonymousLedger | None = None,
 ) -> quizzes.AnswerOutcome:
     async with db() as s, s.begin():
         return await quizzes.submit_answer(
@@ -104,6 +105,7 @@ async def answer(
             question_id,
             client_id=client_id,
             response=response,
+            ledger=ledger,
             now=now,
         )
 
@@ -299,28 +301,47 @@ async def test_anonymous_answers_cannot_be_linked_to_students(
 ) -> None:
     view = await launch(db, world, session_id, poll="yes_no", anonymous=True)
     q = view.questions[0].id
-    await answer(db, world.students[0], view.run.id, q, "c-a", {"choice": 0})
-    await answer(db, world.students[1], view.run.id, q, "c-b", {"choice": 1})
-    retry = await answer(db, world.students[0], view.run.id, q, "c-a", {"choice": 0})
+    ledger = quizzes.AnonymousLedger()
+    first, second, _ = world.students
+    await answer(db, first, view.run.id, q, "c-a", {"choice": 0}, ledger=ledger)
+    await answer(db, second, view.run.id, q, "c-b", {"choice": 1}, ledger=ledger)
+    retry = await answer(db, first, view.run.id, q, "c-a", {"choice": 0}, ledger=ledger)
     assert not retry.created
     with pytest.raises(Conflict):  # final: nothing links the old answer to replace it
-        await answer(db, world.students[0], view.run.id, q, "c-c", {"choice": 1})
+        await answer(db, first, view.run.id, q, "c-c", {"choice": 1}, ledger=ledger)
+    with pytest.raises(Conflict):  # outside the live class there is no ledger to record it
+        await answer(db, world.students[2], view.run.id, q, "c-d", {"choice": 1})
     async with db() as s:
-        # No column of the anonymous answer names a user or a time; ids are random.
+        # No column of the anonymous answer names a user or a time; ids are random; and
+        # nothing about who answered is in the database while the run is open.
         columns = {c.name for c in inspect(QuizAnonymousAnswer).columns}
         assert columns == {"id", "run_question_id", "client_id", "response"}
         rows = (await s.scalars(select(QuizAnonymousAnswer))).all()
         assert len(rows) == 2 and all(len(r.id) == 32 for r in rows)
         assert await s.scalar(select(func.count()).select_from(QuizAnswer)) == 0
-        assert {c.name for c in inspect(QuizParticipation).columns} == {
-            "id",
-            "run_id",
-            "run_question_id",
-            "user_id",
-        }
+        assert await s.scalar(select(func.count()).select_from(QuizParticipation)) == 0
+        loaded = await quizzes.load_run(s, view.run.id)
+        progress = await quizzes.progress(s, loaded, ledger)
+        mine = await quizzes.my_answers(s, loaded, first.id, ledger)
+    # While open, the teacher sees who answered but no counts that would move with the names.
+    assert progress["respondents"] == 2 and progress["counts_hidden"]
+    assert "counts" not in progress["questions"][0]
+    assert [p["user_id"] for p in progress["not_answered"]] == [world.students[2].id]
+    assert mine == {"answered": [q], "answers": {}}
+
+    async with db() as s, s.begin():
+        await quizzes.close_run(s, await me(s, world.teacher), view.run.id, ledger=ledger)
+    async with db() as s:
+        who = (await s.execute(select(QuizParticipation.user_id))).scalars().all()
         loaded = await quizzes.load_run(s, view.run.id)
         progress = await quizzes.progress(s, loaded)
-        mine = await quizzes.my_answers(s, loaded, world.students[0].id)
+        mine = await quizzes.my_answers(s, loaded, first.id)
+        if s.bind.dialect.name == "postgresql":
+            # Written in another transaction than any answer: no shared xmin to join on.
+            answer_tx = set(await s.scalars(text("SELECT xmin::text FROM quiz_anonymous_answer")))
+            seen_tx = set(await s.scalars(text("SELECT xmin::text FROM quiz_participation")))
+            assert answer_tx and seen_tx and not answer_tx & seen_tx
+    assert sorted(who) == sorted([first.id, second.id])
     assert progress["questions"][0]["counts"] == [1, 1] and progress["respondents"] == 2
     assert mine == {"answered": [q], "answers": {}}
 

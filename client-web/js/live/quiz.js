@@ -52,6 +52,7 @@ addStrings({
     'quiz.state.sent': '제출했습니다.',
     'quiz.state.failed': '보내지 못했습니다: {reason}',
     'quiz.anonymousNote': '익명 투표입니다. 제출한 답은 바꿀 수 없습니다.',
+    'quiz.countsHidden': '익명 투표라서 선택별 응답 수는 마감한 뒤에 보입니다. (누가 답하는지와 함께 보면 누가 무엇을 골랐는지 알 수 있기 때문입니다.)',
     'quiz.points': '{n}점',
     'quiz.myScore': '내 점수: {points} / {max}점',
     'quiz.correct': '정답',
@@ -106,6 +107,7 @@ addStrings({
     'quiz.state.sent': 'Submitted.',
     'quiz.state.failed': 'Not sent: {reason}',
     'quiz.anonymousNote': 'Anonymous poll. Answers cannot be changed.',
+    'quiz.countsHidden': 'Anonymous poll: the counts per option appear once it is closed (seen next to who is answering, they would tell who chose what).',
     'quiz.points': '{n} pt',
     'quiz.myScore': 'My score: {points} / {max}',
     'quiz.correct': 'Correct',
@@ -430,6 +432,7 @@ export function mountTool({ room, panels, showError }) {
     if (p) {
       out.append(h('p', { class: 'quiz-respondents', testid: 'quiz-respondents', dataset: { count: String(p.respondents) },
         i18n: 'quiz.respondents', i18nArgs: { n: p.respondents, total: p.students } }));
+      if (p.counts_hidden) out.append(h('p', { class: 'muted', testid: 'quiz-counts-hidden', i18n: 'quiz.countsHidden' }));
       for (const question of run.questions) {
         const q = p.questions.find((item) => item.id === question.id);
         out.append(h('h4', { class: 'quiz-prompt' }, question.prompt));

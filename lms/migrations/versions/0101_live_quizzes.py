@@ -216,6 +216,7 @@ def upgrade() -> None:
             "client_id",
             name=op.f("uq_quiz_anonymous_answer_run_question_id_client_id"),
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index(
         op.f("ix_quiz_anonymous_answer_run_question_id"),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lms.models import Course, CourseRole, Enrolment, Role, School, User
+from lms.models import Course, CourseRole, CourseSchool, Enrolment, Role, School, User
 from lms.services import clean_text, parse_enum, permissions
 
 
@@ -82,7 +82,7 @@ async def enrol(
         raise NotFound("no such user", user_id=user_id)
     if not user.is_active:
         raise Conflict("this account is deactivated", user_id=user_id)
-    if user.role is not Role.ADMIN and user.school_id != course.school_id:
+    if user.role is not Role.ADMIN and user.school_id not in await course_school_ids(db, course):
         raise InvalidInput("this user belongs to another school", user_id=user_id)
     if user.role is Role.STUDENT and role is not CourseRole.STUDENT:
         raise InvalidInput("a student can only be enrolled as a student", user_id=user_id)
@@ -92,6 +92,15 @@ async def enrol(
     db.add(enrolment)
     await db.flush()
     return enrolment
+
+
+async def course_school_ids(db: AsyncSession, course: Course) -> set[int]:
+    """The schools whose people may be enrolled: the course's own and, for a cross-school
+    course (a joint curriculum, ``docs/courseware.md``), its partner schools."""
+    partners = await db.scalars(
+        select(CourseSchool.school_id).where(CourseSchool.course_id == course.id)
+    )
+    return {course.school_id, *partners}
 
 
 async def list_enrolments(db: AsyncSession, course_id: int) -> list[tuple[Enrolment, User]]:

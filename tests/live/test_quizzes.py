@@ -3,13 +3,23 @@ idempotent resubmits after a reconnect, anonymity, and the server-side time limi
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lms.models import QuestionKind, QuizAnonymousAnswer, QuizAnswer, QuizParticipation, User
+from lms.models import (
+    CourseRole,
+    Enrolment,
+    QuestionKind,
+    QuizAnonymousAnswer,
+    QuizAnswer,
+    QuizParticipation,
+    User,
+)
 from lms.services import question_bank
+from server import keys
 from tests.live.conftest import Connect, Node, World, count
 
 DB = async_sessionmaker[AsyncSession]
@@ -260,3 +270,58 @@ async def test_ending_the_class_closes_the_open_run(
         world.users["student1"]: 1,
         world.users["student2"]: 0,
     }
+
+
+async def test_a_run_whose_timer_was_lost_is_closed_by_the_next_answer(
+    node: Node, connect: Connect, live: int
+) -> None:
+    """The node that launched it went away with its timer: the deadline still holds."""
+    teacher = await connect(node, "teacher")
+    await teacher.join(live)
+    student = await connect(node, "student1")
+    await student.join(live)
+    run = await launched(teacher, poll="abcd", time_limit_seconds=1)
+    node.server.app[keys.LIVE].namespace.tool("quiz").cancel_timer(run["id"])
+    await asyncio.sleep(1.2)
+    late = await student.call(
+        "quiz:answer",
+        {
+            "client_id": "late",
+            "run_id": run["id"],
+            "question_id": run["questions"][0]["id"],
+            "response": {"choice": 0},
+        },
+    )
+    assert not late["ok"] and late["error"]["details"]["reason"] == "time_up"
+    closed = await teacher.wait_for("quiz:closed")
+    assert closed["run"]["status"] == "closed" and closed["reason"] == "time_up"
+
+
+async def test_a_co_teacher_runs_quizzes_and_sees_answers_arrive(
+    node: Node, connect: Connect, live: int, world: World, db: DB
+) -> None:
+    async with db() as s, s.begin():
+        s.add(
+            Enrolment(
+                course_id=world.course, user_id=world.users["teacher2"], role=CourseRole.CO_TEACHER
+            )
+        )
+    co = await connect(node, "teacher2")
+    state = (await co.join(live))["tools"]["quiz"]
+    assert state == {"run": None, "teaching": True}
+    student = await connect(node, "student1")
+    assert (await student.join(live))["tools"]["quiz"]["teaching"] is False
+    run = await launched(co, poll="yes_no")
+    ack = await student.call(
+        "quiz:answer",
+        {
+            "client_id": "a",
+            "run_id": run["id"],
+            "question_id": run["questions"][0]["id"],
+            "response": {"choice": 1},
+        },
+    )
+    assert ack["ok"]
+    progress = await co.wait_for("quiz:progress", lambda p: p["respondents"] == 1)
+    assert progress["questions"][0]["counts"] == [0, 1]
+    assert progress["answered"][0]["user_id"] == world.users["student1"]

@@ -233,7 +233,7 @@ async def access_log(request: web.Request) -> web.Response:
 
 
 T = "education plans"
-P = f"/api/programmes/{ID}"
+P = f"/api/hospital/programmes/{ID}"
 E = f"/api/education-plans/{ID}"
 # fmt: off
 ROUTES: tuple[Route, ...] = (

@@ -159,7 +159,7 @@ async def new_plan(client: TestClient, ward: Ward, login_as: LoginAs) -> dict[st
         client,
         padmin,
         "POST",
-        f"/api/programmes/{ward.programme}/education-plans",
+        f"/api/hospital/programmes/{ward.programme}/education-plans",
         plan_body(ward.admission),
     )
     assert status == 201, plan
@@ -185,7 +185,7 @@ async def test_each_role_on_each_route(
         app_client,
         await login_as("padmin"),
         "POST",
-        f"/api/programmes/{prog}/education-plans",
+        f"/api/hospital/programmes/{prog}/education-plans",
         plan_body(ward.admission),
     )
     assert status == 200 and again["id"] == pid
@@ -220,7 +220,7 @@ async def test_each_role_on_each_route(
         ("PUT", f"/api/education-plans/{pid}", {"version": 2, "instructor_notes": "x"}),
         ("POST", f"/api/education-plans/{pid}/health-notes", {"body": "x"}),
         ("POST", f"/api/education-plans/{pid}/health-grants", {"user_id": ward.users["home_a"]}),
-        ("GET", f"/api/programmes/{prog}/education-plan-access", None),
+        ("GET", f"/api/hospital/programmes/{prog}/education-plan-access", None),
     ]:
         status, error = await call(app_client, home_a, method, path, body)
         assert status == 403, (method, path, error)
@@ -228,7 +228,7 @@ async def test_each_role_on_each_route(
         app_client,
         home_a,
         "POST",
-        f"/api/programmes/{prog}/education-plans",
+        f"/api/hospital/programmes/{prog}/education-plans",
         plan_body(ward.admission, "home"),
     )
     assert status in (403, 409), error  # refused either way; never written
@@ -241,33 +241,39 @@ async def test_each_role_on_each_route(
         ("inst_other", []),
     ):
         status, listed = await call(
-            app_client, await login_as(who), "GET", f"/api/programmes/{prog}/education-plans"
+            app_client,
+            await login_as(who),
+            "GET",
+            f"/api/hospital/programmes/{prog}/education-plans",
         )
         assert [item["id"] for item in listed["items"]] == expected, who
     for who in ("admin", "sa_a", "student1"):
         status, _ = await call(
-            app_client, await login_as(who), "GET", f"/api/programmes/{prog}/education-plans"
+            app_client,
+            await login_as(who),
+            "GET",
+            f"/api/hospital/programmes/{prog}/education-plans",
         )
         assert status == 403, who
     status, candidates = await call(
         app_client,
         await login_as("inst"),
         "GET",
-        f"/api/programmes/{prog}/education-plans/candidates",
+        f"/api/hospital/programmes/{prog}/education-plans/candidates",
     )
     assert {c["admission_id"] for c in candidates["items"]} == {
         ward.admission,
         ward.other_admission,
     }
     status, candidates = await call(
-        app_client, home_a, "GET", f"/api/programmes/{prog}/education-plans/candidates"
+        app_client, home_a, "GET", f"/api/hospital/programmes/{prog}/education-plans/candidates"
     )
     assert candidates["items"] == []
     # Without a login: 401 everywhere.
     for method, path in [
         ("GET", f"/api/education-plans/{pid}"),
-        ("GET", f"/api/programmes/{prog}/education-plans"),
-        ("GET", f"/api/programmes/{prog}/education-plan-access"),
+        ("GET", f"/api/hospital/programmes/{prog}/education-plans"),
+        ("GET", f"/api/hospital/programmes/{prog}/education-plan-access"),
     ]:
         status, _ = await call(app_client, {}, method, path)
         assert status == 401
@@ -354,7 +360,7 @@ async def test_writes_grants_exports_and_the_log(
         app_client,
         padmin,
         "GET",
-        f"/api/programmes/{ward.programme}/education-plan-access?plan_id={pid}&limit=200",
+        f"/api/hospital/programmes/{ward.programme}/education-plan-access?plan_id={pid}&limit=200",
     )
     assert status == 200
     entries = [(e["user"]["display_name"], e["action"]) for e in reversed(log["items"])]

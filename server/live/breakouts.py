@@ -418,12 +418,18 @@ class BreakoutsTool(LiveTool):
         }
 
     async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
-        """The tab left: forget where it was (its media closed with its departure)."""
+        """The tab left: forget where it was (its media closed with its departure).
+
+        With nobody of the class left on this node (a node draining, everyone's Wi-Fi gone)
+        the timer stops too: the next join closes the round if its time is up, or restarts it.
+        """
         self.visiting.pop(connection.sid, None)
         group_id = self.placed.pop(connection.sid, None)
         if group_id is not None:
             with contextlib.suppress(Exception):
                 await self.namespace.leave_room(connection.sid, group_room(session_id, group_id))
+        if not self.local(session_id):
+            self.cancel(session_id)
 
     async def session_ended(self, session_id: int) -> None:
         """The class ended with groups running: close the round; its sockets are gone."""

@@ -91,6 +91,19 @@ def test_teacher_sees_answers_arrive_and_a_reconnecting_student_keeps_theirs(
     expect(tid(one, "quiz-verdict")).to_have_attribute("data-correct", "true")
     expect(tid(two, "quiz-score")).to_be_visible()
 
+    # Then an anonymous quick poll: the teacher sees who answered, the counts only once closed.
+    tid(teacher, "quiz-poll-prompt").fill("오늘 수업 이해했나요?")
+    tid(teacher, "quiz-anonymous").check()
+    tid(teacher, "quiz-poll-yes_no").click()
+    expect(tid(one, "quiz-run-title")).to_have_text("오늘 수업 이해했나요?")
+    answer(one, 0)
+    expect(tid(one, "quiz-answer-state")).to_have_attribute("data-state", "sent")
+    expect(tid(teacher, "quiz-respondents")).to_have_attribute("data-count", "1")
+    expect(tid(teacher, "quiz-counts-hidden")).to_be_visible()
+    expect(tid(teacher, "quiz-bar")).to_have_count(0)
+    tid(teacher, "quiz-close").click()
+    expect(tid(teacher, "quiz-bar").nth(0)).to_have_attribute("data-count", "1")
+
     runs = teacher_api.call("GET", f"/api/sessions/{session['id']}/quiz-runs")["items"]
     grades = {g["display_name"]: g["points"] for g in runs[0]["grades"]}
     assert sorted(grades.values()) == [0, 1, 1]

@@ -21,6 +21,7 @@ from lms.models import (
     User,
 )
 from lms.services import accounts, assignments, course_quizzes, question_bank
+from lms.services.hospital.demo import seed_hospital
 
 DEMO_PASSWORD = "newssem2026"
 DEMO_SCHOOL_CODE = "DEMO"
@@ -140,4 +141,5 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     await question_bank.seed_quizzes(db, logins)
     await assignments.seed_assignments(db, logins)
     await course_quizzes.seed_course_quizzes(db, logins)
+    await seed_hospital(db, logins)
     return logins

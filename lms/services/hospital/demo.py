@@ -91,8 +91,8 @@ async def seed_hospital(db: AsyncSession, logins: DemoLogins) -> None:
     for login, name, role, where, _ in PEOPLE:
         school_id = logins.school_id if where == "host" else schools[where].id
         users[login] = await _account(db, login, name, role, school_id, logins.password)
-    for login, _, _, _, programme_role in PEOPLE:
-        entry = (login, f"hospital_{programme_role.value}" if programme_role else "student")
+    for login, _, role, _, _ in PEOPLE:
+        entry = (login, role.value)
         if entry not in logins.logins:
             logins.logins.append(entry)
 

@@ -568,7 +568,9 @@ export function mountTool({ room, panels, showError }) {
   function onRoomEvent(event) {
     if (event.kind !== 'breakout_broadcast' || !round || event.payload?.round_id !== round.id) return;
     lastBroadcast = event.payload.body;
-    announce(t('breakouts.fromTeacher', { body: lastBroadcast }));
+    // In a group it shows in the group panel; in the main room, above the stage.
+    if (groupId == null) say('breakouts.fromTeacher', { body: lastBroadcast });
+    else announce(t('breakouts.fromTeacher', { body: lastBroadcast }));
     renderGroup();
   }
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import update
 
+from lms.models import LiveSession, LiveSessionStatus, User
+from lms.services import quizzes
 from tests.api.conftest import LoginAs, World
 from tests.api.helpers import assert_error
 
@@ -108,3 +111,34 @@ async def test_session_quiz_runs_need_membership(
     for login in ("teacher2", "sa_b"):
         response = await app_client.get(url, headers=await login_as(login))
         assert response.status == 403, login
+
+
+async def test_a_student_reads_only_their_own_answers(
+    app_client: TestClient, world: World, login_as: LoginAs, db: Any
+) -> None:
+    async with db() as s, s.begin():
+        await s.execute(
+            update(LiveSession)
+            .where(LiveSession.id == world.session)
+            .values(status=LiveSessionStatus.LIVE)
+        )
+        teacher = await s.get(User, world.users["teacher"])
+        view, _ = await quizzes.launch(s, teacher, world.session, client_id="l", poll="abcd")
+        for login, choice in (("student1", 0), ("student2", 3)):
+            student = await s.get(User, world.users[login])
+            await quizzes.submit_answer(
+                s,
+                student,
+                view.run.id,
+                view.questions[0].id,
+                client_id=login,
+                response={"choice": choice},
+            )
+    url = f"/api/sessions/{world.session}/quiz-runs"
+    mine = (await (await app_client.get(url, headers=await login_as("student1"))).json())["items"]
+    assert mine[0]["mine"]["answers"] == {
+        str(view.questions[0].id): {"client_id": "student1", "response": {"choice": 0}}
+    }
+    assert "progress" not in mine[0] and "grades" not in mine[0] and "results" not in mine[0]
+    taught = (await (await app_client.get(url, headers=await login_as("teacher"))).json())["items"]
+    assert taught[0]["progress"]["questions"][0]["counts"] == [1, 0, 0, 1]

@@ -60,6 +60,15 @@ from lms.models.hospital import (
 )
 from lms.models.live_session import LiveSession, LiveSessionStatus
 from lms.models.loans import Device, DeviceCondition, DeviceKind, DeviceStatus, Loan
+from lms.models.moderation import (
+    ModerationAction,
+    ModerationLogEntry,
+    PrivateChat,
+    PrivateMessage,
+    RoomSettings,
+    WaitingEntry,
+    WaitingStatus,
+)
 from lms.models.owner import OwnerKind
 from lms.models.projects import (
     MentorOffer,
@@ -154,10 +163,14 @@ __all__ = [
     "Loan",
     "MentorOffer",
     "MentorProfile",
+    "ModerationAction",
+    "ModerationLogEntry",
     "OfferStatus",
     "OwnerKind",
     "PlanAccess",
     "PlanAccessAction",
+    "PrivateChat",
+    "PrivateMessage",
     "ProgrammeRole",
     "ProgrammeStaff",
     "Project",
@@ -181,6 +194,7 @@ __all__ = [
     "Role",
     "RoomEvent",
     "RoomEventKind",
+    "RoomSettings",
     "School",
     "SchoolKind",
     "SelfEnrolment",
@@ -202,4 +216,6 @@ __all__ = [
     "TimetableSession",
     "TimetableSlot",
     "User",
+    "WaitingEntry",
+    "WaitingStatus",
 ]

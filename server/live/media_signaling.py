@@ -31,7 +31,7 @@ session is ever on another node; this module never looks beyond its own node.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -485,6 +485,24 @@ class MediaSignaling:
         session_id = self.namespace.require_moderator(connection)
         self.class_rules(session_id).muted.discard((payload.user_id, payload.source))
         return {"changed": await self.moderate(session_id)}
+
+    async def hold_many(
+        self, session_id: int, user_ids: Iterable[int] | None, source: str, held: bool
+    ) -> list[dict[str, Any]]:
+        """Put (or lift) a teacher's hold on one source of many people at once: "mute all".
+
+        ``user_ids`` None lifts every teacher's hold on that source. Each person's own mute
+        stays, as with ``on_unmute``.
+        """
+        muted = self.class_rules(session_id).muted
+        if user_ids is None:
+            user_ids = [user_id for user_id, held_source in muted if held_source == source]
+        for user_id in list(user_ids):
+            if held:
+                muted.add((user_id, source))
+            else:
+                muted.discard((user_id, source))
+        return await self.moderate(session_id)
 
     async def on_cameras(self, connection: Connection, payload: p.AllowPayload) -> Ack:
         """Allow or forbid student cameras; forbidding pauses the ones already on."""

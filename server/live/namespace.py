@@ -22,7 +22,6 @@ from typing import Any
 from weakref import WeakValueDictionary
 
 import socketio
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import (
@@ -39,11 +38,11 @@ from lms.models import (
     LeaveReason,
     LiveSession,
     LiveSessionStatus,
-    RoomEvent,
+    ModerationAction,
     RoomEventKind,
     User,
 )
-from lms.services import accounts, attendance, live_sessions, permissions, room_log
+from lms.services import accounts, attendance, live_sessions, moderation, permissions, room_log
 from server.auth import COOKIE_NAME
 from server.live import payloads as p
 from server.live.media_signaling import MediaSignaling
@@ -397,8 +396,7 @@ class ClassNamespace(socketio.AsyncNamespace):
             raise Conflict("this session has ended", session_id=session_id)
         if session.status is not LiveSessionStatus.LIVE:
             raise Conflict("this session has not started", session_id=session_id)
-        if await self.was_removed(db, session_id, user_id):
-            raise Forbidden("you were removed from this session", session_id=session_id)
+        # A removed person is held by the moderation tool's check_join (waiting for approval).
         return session, role, await permissions.may_teach(db, user, session.course_id)
 
     async def leave_rooms(self, connection: Connection) -> None:
@@ -445,14 +443,22 @@ class ClassNamespace(socketio.AsyncNamespace):
             raise Forbidden("you were removed from this session", session_id=session_id)
 
     async def was_removed(self, db: AsyncSession, session_id: int, user_id: int) -> bool:
-        removed = await db.scalar(
-            select(RoomEvent.id).where(
-                RoomEvent.session_id == session_id,
-                RoomEvent.kind == RoomEventKind.PARTICIPANT_REMOVED,
-                RoomEvent.target_id == user_id,
-            ).limit(1)
-        )
-        return removed is not None
+        """Removed and not readmitted by a teacher since (``lms.services.moderation``)."""
+        return await moderation.is_removed(db, session_id, user_id)
+
+    async def log_moderation(
+        self,
+        connection: Connection,
+        action: ModerationAction,
+        target_id: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Put a moderation action done outside the database (media holds) in the log."""
+        session_id = self.joined(connection)
+        async with self.unit_of_work() as db:
+            await moderation.log_action(
+                db, session_id, connection.user_id, action, target_id, details
+            )
 
     async def record(
         self,
@@ -463,6 +469,7 @@ class ClassNamespace(socketio.AsyncNamespace):
         target_id: int | None = None,
         payload: dict[str, Any] | None = None,
         close_target_as: LeaveReason | None = None,
+        log_as: ModerationAction | None = None,
     ) -> tuple[dict[str, Any], bool]:
         """Commit one room event (and, for removal, the target's interval), then broadcast it."""
         session_id = self.joined(connection)
@@ -477,6 +484,10 @@ class ClassNamespace(socketio.AsyncNamespace):
             )
             if created and close_target_as is not None and target_id is not None:
                 await attendance.close_interval(db, session_id, target_id, close_target_as)
+            if created and log_as is not None:
+                await moderation.log_action(
+                    db, session_id, connection.user_id, log_as, target_id, payload
+                )
             actor = await db.get(User, event.actor_id)
             out = room_log.event_dict(event, actor.display_name if actor else "")
         if created:
@@ -497,10 +508,12 @@ class ClassNamespace(socketio.AsyncNamespace):
         """Lower one's own hand; the class's teachers may lower anyone's."""
         session_id = self.joined(connection)
         target = payload.user_id or connection.user_id
-        if target != connection.user_id:
+        others = target != connection.user_id
+        if others:
             self.require_moderator(connection)
         event, created = await self.record(
-            connection, RoomEventKind.HAND_LOWERED, payload.client_id, target_id=target
+            connection, RoomEventKind.HAND_LOWERED, payload.client_id, target_id=target,
+            log_as=ModerationAction.LOWER_HAND if others else None,
         )
         if created:
             await self.presence.set_hand(session_id, target, False)
@@ -512,7 +525,8 @@ class ClassNamespace(socketio.AsyncNamespace):
     ) -> Ack:
         session_id = self.require_moderator(connection)
         event, created = await self.record(
-            connection, RoomEventKind.HAND_LOWERED, payload.client_id, payload={"all": True}
+            connection, RoomEventKind.HAND_LOWERED, payload.client_id, payload={"all": True},
+            log_as=ModerationAction.LOWER_ALL_HANDS,
         )
         if created:
             await self.presence.clear_hands(session_id)
@@ -532,6 +546,7 @@ class ClassNamespace(socketio.AsyncNamespace):
             target_id=target,
             payload={"reason": "removed"},
             close_target_as=LeaveReason.REMOVED,
+            log_as=ModerationAction.REMOVE,
         )
         if created:
             await self.presence.set_hand(session_id, target, False)
@@ -580,16 +595,28 @@ class ClassNamespace(socketio.AsyncNamespace):
         return await self.media_signaling().on_resume_producer(connection, payload)
 
     async def on_moderation_mute(self, connection: Connection, payload: p.MutePayload) -> Ack:
-        return await self.media_signaling().on_mute(connection, payload)
+        ack = await self.media_signaling().on_mute(connection, payload)
+        details = {"source": payload.source}
+        await self.log_moderation(connection, ModerationAction.MUTE, payload.user_id, details)
+        return ack
 
     async def on_moderation_unmute(self, connection: Connection, payload: p.MutePayload) -> Ack:
-        return await self.media_signaling().on_unmute(connection, payload)
+        ack = await self.media_signaling().on_unmute(connection, payload)
+        details = {"source": payload.source}
+        await self.log_moderation(connection, ModerationAction.UNMUTE, payload.user_id, details)
+        return ack
 
     async def on_moderation_cameras(self, connection: Connection, payload: p.AllowPayload) -> Ack:
-        return await self.media_signaling().on_cameras(connection, payload)
+        ack = await self.media_signaling().on_cameras(connection, payload)
+        details = {"allowed": payload.allowed}
+        await self.log_moderation(connection, ModerationAction.CAMERAS, details=details)
+        return ack
 
     async def on_moderation_screens(self, connection: Connection, payload: p.AllowPayload) -> Ack:
-        return await self.media_signaling().on_screens(connection, payload)
+        ack = await self.media_signaling().on_screens(connection, payload)
+        details = {"allowed": payload.allowed}
+        await self.log_moderation(connection, ModerationAction.SCREENS, details=details)
+        return ack
 
     # -- calls from the REST layer and the app lifecycle ---------------------------------
 

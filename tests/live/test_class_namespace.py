@@ -326,9 +326,11 @@ async def test_teacher_removes_a_student_who_cannot_return(
     [interval] = await intervals(db, live, s1)
     assert interval.leave_reason is LeaveReason.REMOVED
 
+    # Coming back needs a teacher's approval: the student waits (docs/moderation.md).
     back = await connect(node, "student1")
     ack = await back.call("join", {"session_id": live})
-    assert ack["error"]["code"] == "forbidden"
+    assert ack["error"]["code"] == "waiting"
+    assert ack["error"]["details"]["removed_earlier"] is True
     assert len(await intervals(db, live, s1)) == 1
 
 

@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A burst of answers (a whole class answering at once) becomes one progress message per this
+# many seconds, computed outside the answers' transactions so they never wait on it.
+PROGRESS_INTERVAL = 0.2
+
 
 class ChoiceResponse(p.Payload):
     choice: Annotated[int, Field(ge=0, lt=MAX_OPTIONS)]
@@ -105,6 +109,7 @@ class QuizTool(LiveTool):
         # Who answered the open anonymous runs of this node's classes (never stored beside
         # the answers; written to the database, shuffled, when the run closes).
         self.ledger = quizzes.AnonymousLedger()
+        self.progress_pending: set[int] = set()
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -206,10 +211,6 @@ class QuizTool(LiveTool):
                     ledger=self.ledger,
                     session_id=session_id,
                 )
-                progress = None
-                if outcome.created:
-                    view = await quizzes.load_run(db, payload.run_id)
-                    progress = await self.teacher_progress(db, view)
         except quizzes.QuizClosed as error:
             if error.details.get("reason") == QuizCloseReason.TIME_UP.value:
                 # The deadline passed but no timer closed the run (its node went away).
@@ -221,8 +222,8 @@ class QuizTool(LiveTool):
                 self.ledger.release(outcome.run.id, outcome.question.id, connection.user_id)
             raise
         assert outcome is not None
-        if progress is not None:
-            await self.emit("quiz:progress", progress, teachers_room(session_id))
+        if outcome.created:
+            self.progress_soon(outcome.run.id, session_id)
         return {
             "answer": {
                 "run_id": outcome.run.id,
@@ -294,6 +295,28 @@ class QuizTool(LiveTool):
                     member_room(user_id, session_id),
                 )
         return {"run": run, "results": results}
+
+    def progress_soon(self, run_id: int, session_id: int) -> None:
+        """Tell the teachers about new answers shortly, once for all that arrive meanwhile."""
+        if run_id in self.progress_pending:
+            return
+        self.progress_pending.add(run_id)
+        task = asyncio.create_task(self._send_progress(run_id, session_id))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _send_progress(self, run_id: int, session_id: int) -> None:
+        try:
+            await asyncio.sleep(PROGRESS_INTERVAL)
+        finally:
+            # Before reading: an answer committed after this read schedules the next message.
+            self.progress_pending.discard(run_id)
+        try:
+            async with self.namespace.unit_of_work() as db:
+                progress = await self.teacher_progress(db, await quizzes.load_run(db, run_id))
+            await self.emit("quiz:progress", progress, teachers_room(session_id))
+        except Exception:
+            log.exception("could not send the progress of quiz run %s", run_id)
 
     # -- closing by the server ----------------------------------------------------------------
 

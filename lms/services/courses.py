@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import Course, CourseRole, CourseSchool, Enrolment, Role, School, User
 from lms.services import clean_text, parse_enum, permissions
+from lms.services.user_admin import like_pattern
 
 
 async def create_course(
@@ -44,21 +45,48 @@ async def create_course(
     return course
 
 
-async def list_courses(db: AsyncSession, viewer: User) -> list[tuple[Course, CourseRole | None]]:
-    """The courses a user sees on their dashboard, with their role in each."""
+async def list_courses(
+    db: AsyncSession,
+    viewer: User,
+    *,
+    q: str | None = None,
+    school_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Course, CourseRole | None]]:
+    """The courses a user sees on their dashboard, with their role in each, by title.
+
+    ``q`` matches part of the title; ``limit``/``offset`` page through a district's
+    thousands of courses (``count_courses`` gives the total for the same filters).
+    """
+    query = _visible_courses(viewer, q=q, school_id=school_id)
+    query = query.order_by(Course.title, Course.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(course, role) for course, role in (await db.execute(query)).tuples()]
+
+
+async def count_courses(
+    db: AsyncSession, viewer: User, *, q: str | None = None, school_id: int | None = None
+) -> int:
+    visible = _visible_courses(viewer, q=q, school_id=school_id).subquery()
+    return await db.scalar(select(func.count()).select_from(visible)) or 0
+
+
+def _visible_courses(viewer: User, *, q: str | None, school_id: int | None) -> Select:
     my_role = (
         select(Enrolment.course_id, Enrolment.role).where(Enrolment.user_id == viewer.id).subquery()
     )
-    query = (
-        select(Course, my_role.c.role)
-        .outerjoin(my_role, my_role.c.course_id == Course.id)
-        .order_by(Course.title, Course.id)
-    )
+    query = select(Course, my_role.c.role).outerjoin(my_role, my_role.c.course_id == Course.id)
     if viewer.role is Role.SCHOOL_ADMIN:
         query = query.where(Course.school_id == viewer.school_id)
     elif viewer.role is not Role.ADMIN:
         query = query.where(my_role.c.role.is_not(None))
-    return [(course, role) for course, role in (await db.execute(query)).tuples()]
+    if school_id is not None:
+        query = query.where(Course.school_id == school_id)
+    if q:
+        query = query.where(func.lower(Course.title).like(like_pattern(q.strip()), escape="\\"))
+    return query
 
 
 async def get_course(db: AsyncSession, course_id: int) -> Course:

@@ -61,7 +61,7 @@ async def find_candidates(
 @dataclass
 class EnrolPlan:
     to_enrol: list[tuple[int, User, CourseRole]]  # (line, user, role)
-    already: list[tuple[int, User]]
+    already: list[tuple[int, User, CourseRole]]
     errors: list[RowError]
     total_rows: int
 
@@ -130,7 +130,7 @@ async def check_enrol_csv(db: AsyncSession, actor: User, course_id: int, data: b
         assert user is not None
         if user.id in current:
             if current[user.id] is role:
-                plan.already.append((line, user))
+                plan.already.append((line, user, role))
             else:
                 plan.errors.append(
                     RowError(

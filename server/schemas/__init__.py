@@ -88,6 +88,13 @@ class CourseCreate(Body):
     grade_band: str = Field("", max_length=32)
 
 
+class CourseQuery(Query):
+    q: str | None = Field(None, max_length=100, description="part of the title")
+    school_id: int | None = Field(None, ge=1)
+    limit: int = Field(100, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
 class EnrolmentCreate(Body):
     user_id: int
     role: CourseRole
@@ -226,6 +233,7 @@ class SchoolList(Out):
 
 class CourseList(Out):
     items: list[CourseOut]
+    total: int
 
 
 class EnrolmentList(Out):

@@ -9,8 +9,8 @@ from lms.errors import Conflict, Forbidden, NotFound
 from lms.models import Enrolment, Role, School, User
 from lms.services import courses, permissions
 from server.auth import require_user
-from server.schemas import CourseCreate, CourseOut, EnrolmentCreate, EnrolmentOut, dump
-from server.views.common import path_id, read_body, unit_of_work
+from server.schemas import CourseCreate, CourseOut, CourseQuery, EnrolmentCreate, EnrolmentOut, dump
+from server.views.common import path_id, read_body, read_query, unit_of_work
 
 # Platform roles that may open courses; a student never does.
 COURSE_CREATORS = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN, Role.TEACHER})
@@ -25,11 +25,20 @@ def check_may_create_course(actor: User, school_id: int) -> None:
 
 
 async def list_courses(request: web.Request) -> web.Response:
+    query = read_query(request, CourseQuery)
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
-        found = await courses.list_courses(db, identity.user)
+        found = await courses.list_courses(
+            db,
+            identity.user,
+            q=query.q,
+            school_id=query.school_id,
+            limit=query.limit,
+            offset=query.offset,
+        )
+        total = await courses.count_courses(db, identity.user, q=query.q, school_id=query.school_id)
         items = [dump(CourseOut, course, my_role=role) for course, role in found]
-    return web.json_response({"items": items})
+    return web.json_response({"items": items, "total": total})
 
 
 async def create_course(request: web.Request) -> web.Response:

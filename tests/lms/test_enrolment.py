@@ -40,7 +40,7 @@ async def test_csv_class_list_enrols_everyone_once(db: Db, world: World) -> None
     data = "\ufefflogin,role\nnew1,\nco,co_teacher\nstudent1,student\n".encode()
     async with db() as session, session.begin():
         plan = await enrolment.check_enrol_csv(session, world.teacher, world.course.id, data)
-        assert not plan.errors and [line for line, _ in plan.already] == [4]
+        assert not plan.errors and [line for line, _, _ in plan.already] == [4]
         await enrolment.apply_enrol_csv(session, plan, world.course.id)
     roles = await enrolled(db, world.course.id)
     assert roles["new1"] is CourseRole.STUDENT and roles["co"] is CourseRole.CO_TEACHER

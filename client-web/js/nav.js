@@ -7,6 +7,7 @@ export const NAV = [
   { href: '#/courses', key: 'nav.courses', testid: 'nav-courses', roles: null },
   { href: '#/projects', key: 'nav.projects', testid: 'nav-projects', roles: null },
   { href: '#/helpdesk', key: 'nav.helpdesk', testid: 'nav-helpdesk', roles: null },
+  { href: '#/hospital', key: 'nav.hospital', testid: 'nav-hospital', roles: ['hospital_admin', 'hospital_instructor', 'home_teacher'] },
 ];
 
 /** The entries `me` may see. */

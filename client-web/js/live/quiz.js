@@ -8,8 +8,8 @@
 // The server's join state (`room.tools.quiz`) is the truth after every (re)join: the open run,
 // the student's own stored answers, and for teachers the live progress.
 import * as api from '../api.js';
-import { h } from '../dom.js';
-import { addStrings, bind, t } from '../i18n.js';
+import { announce, h } from '../dom.js';
+import { addStrings, bind, onChange, t } from '../i18n.js';
 import { clientId } from './room.js';
 
 addStrings({
@@ -19,6 +19,9 @@ addStrings({
     'quiz.poll.yes_no': '예 / 아니요',
     'quiz.poll.abcd': 'A–D',
     'quiz.poll.scale_5': '1–5',
+    'quiz.pollTitle.yes_no': '예/아니요 투표',
+    'quiz.pollTitle.abcd': 'A–D 투표',
+    'quiz.pollTitle.scale_5': '1–5 투표',
     'quiz.option.yes_no.0': '예',
     'quiz.option.yes_no.1': '아니요',
     'quiz.option.true': '참 (O)',
@@ -64,6 +67,9 @@ addStrings({
     'quiz.count': '{n}명',
     'quiz.graded': '채점 ({n}점 만점)',
     'quiz.pick': '문제를 하나 이상 고르세요.',
+    'quiz.announceLaunched': '퀴즈가 시작되었습니다: {title}',
+    'quiz.announceClosed': '퀴즈가 마감되었습니다.',
+    'quiz.announceResults': '퀴즈 결과가 공개되었습니다.',
     'event.quiz_launched': '{name}님이 퀴즈를 시작했습니다.',
     'event.quiz_closed': '퀴즈가 마감되었습니다.',
     'event.quiz_revealed': '{name}님이 퀴즈 결과를 공개했습니다.',
@@ -75,6 +81,9 @@ addStrings({
     'quiz.poll.yes_no': 'Yes / No',
     'quiz.poll.abcd': 'A–D',
     'quiz.poll.scale_5': '1–5',
+    'quiz.pollTitle.yes_no': 'Yes/No poll',
+    'quiz.pollTitle.abcd': 'A–D poll',
+    'quiz.pollTitle.scale_5': '1–5 poll',
     'quiz.option.yes_no.0': 'Yes',
     'quiz.option.yes_no.1': 'No',
     'quiz.option.true': 'True',
@@ -120,6 +129,9 @@ addStrings({
     'quiz.count': '{n}',
     'quiz.graded': 'Graded (out of {n})',
     'quiz.pick': 'Pick at least one question.',
+    'quiz.announceLaunched': 'A quiz started: {title}',
+    'quiz.announceClosed': 'The quiz is closed.',
+    'quiz.announceResults': 'The quiz results are revealed.',
     'event.quiz_launched': '{name} started a quiz.',
     'event.quiz_closed': 'The quiz was closed.',
     'event.quiz_revealed': '{name} revealed the quiz results.',
@@ -136,6 +148,15 @@ function optionLabel(run, question, index) {
   if (question.kind === 'true_false') return t(index === 0 ? 'quiz.option.true' : 'quiz.option.false');
   if (run.poll_preset === 'yes_no') return t(`quiz.option.yes_no.${index}`);
   return question.options[index];
+}
+
+// The server's default titles of quick polls (lms/services/quizzes.py POLL_TITLES), shown in
+// the reader's language; a prompt the teacher typed is shown as written.
+const POLL_TITLES = { yes_no: '예/아니요 투표', abcd: 'A–D 투표', scale_5: '1–5 투표' };
+
+function localText(run, text) {
+  const preset = run.poll_preset;
+  return preset && text === POLL_TITLES[preset] ? t(`quiz.pollTitle.${preset}`) : text;
 }
 
 function optionCount(question) {
@@ -305,7 +326,7 @@ export function mountTool({ room, panels, showError }) {
     const locked = !open || (run.anonymous && entry && entry.state !== 'failed');
     const name = `quiz-q-${question.id}`;
     const card = h('form', { class: 'quiz-question', testid: 'quiz-question', dataset: { questionId: String(question.id) } });
-    const legend = h('legend', {}, question.prompt,
+    const legend = h('legend', {}, localText(run, question.prompt),
       question.points && run.graded ? h('span', { class: 'muted', i18n: 'quiz.points', i18nArgs: { n: question.points } }) : '');
     const fieldset = h('fieldset', { disabled: locked }, legend);
     const current = entry?.response || null;
@@ -438,7 +459,7 @@ export function mountTool({ room, panels, showError }) {
       if (p.counts_hidden) out.append(h('p', { class: 'muted', testid: 'quiz-counts-hidden', i18n: 'quiz.countsHidden' }));
       for (const question of run.questions) {
         const q = p.questions.find((item) => item.id === question.id);
-        out.append(h('h4', { class: 'quiz-prompt' }, question.prompt));
+        out.append(h('h4', { class: 'quiz-prompt' }, localText(run, question.prompt)));
         if (q && q.counts) out.append(barChart(run, question, q.counts, { correct: q.correct }));
         if (q && q.texts) out.append(shortAnswerList(q.texts));
       }
@@ -463,7 +484,7 @@ export function mountTool({ room, panels, showError }) {
   // -- shared pieces ----------------------------------------------------------------------------
 
   function runHeading() {
-    const heading = h('div', { class: 'quiz-heading' }, h('h3', { testid: 'quiz-run-title' }, run.title));
+    const heading = h('div', { class: 'quiz-heading' }, h('h3', { testid: 'quiz-run-title' }, localText(run, run.title)));
     if (run.graded) heading.append(h('span', { class: 'badge', i18n: 'quiz.graded', i18nArgs: { n: run.max_points } }));
     if (run.status === 'open' && run.deadline) {
       heading.append(h('span', { class: 'quiz-timer', testid: 'quiz-timer', role: 'timer' }));
@@ -497,7 +518,7 @@ export function mountTool({ room, panels, showError }) {
     for (const question of run.questions) {
       const q = shown.questions.find((item) => item.id === question.id);
       const entry = mine[question.id];
-      view.append(h('h4', { class: 'quiz-prompt' }, question.prompt));
+      view.append(h('h4', { class: 'quiz-prompt' }, localText(run, question.prompt)));
       if (entry && typeof entry.correct === 'boolean') {
         view.append(h('p', { class: `quiz-verdict ${entry.correct ? 'is-correct' : 'is-wrong'}`, testid: 'quiz-verdict',
           dataset: { correct: String(entry.correct) }, i18n: entry.correct ? 'quiz.correct' : 'quiz.wrong' }));
@@ -541,11 +562,14 @@ export function mountTool({ room, panels, showError }) {
 
   const offs = [
     room.on('joined', adoptJoinState),
+    onChange(() => render()), // poll titles and option labels follow the language
     room.onServer('quiz:launched', (data) => {
       message.hidden = true;
-      setRun(data.run, { keepAnswers: run && run.id === data.run.id });
+      const fresh = !run || run.id !== data.run.id;
+      setRun(data.run, { keepAnswers: !fresh });
       results = null;
       render();
+      if (fresh) announce(t('quiz.announceLaunched', { title: localText(data.run, data.run.title) }));
     }),
     room.onServer('quiz:progress', (data) => {
       if (!teaching) return;
@@ -556,6 +580,7 @@ export function mountTool({ room, panels, showError }) {
       if (run && run.id === data.run.id) {
         run = data.run;
         render();
+        announce(t('quiz.announceClosed'));
       }
     }),
     room.onServer('quiz:results', (data) => {
@@ -563,6 +588,7 @@ export function mountTool({ room, panels, showError }) {
         run = data.run;
         results = data.results;
         render();
+        announce(t('quiz.announceResults'));
       }
     }),
     room.onServer('quiz:my_result', (data) => {

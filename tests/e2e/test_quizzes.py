@@ -107,3 +107,43 @@ def test_teacher_sees_answers_arrive_and_a_reconnecting_student_keeps_theirs(
     runs = teacher_api.call("GET", f"/api/sessions/{session['id']}/quiz-runs")["items"]
     grades = {g["display_name"]: g["points"] for g in runs[0]["grades"]}
     assert sorted(grades.values()) == [0, 1, 1]
+
+    # After class: the session's results page, the teacher's with points, a student's own.
+    teacher.goto(f"{live_server.url}/#/sessions/{session['id']}/quizzes")
+    expect(tid(teacher, "quiz-result")).to_have_count(2)
+    expect(tid(teacher, "quiz-grades").locator("tbody tr")).to_have_count(3)
+    one.goto(f"{live_server.url}/#/sessions/{session['id']}/quizzes")
+    expect(tid(one, "quiz-my-answer")).to_have_count(1)
+
+
+def test_teacher_prepares_the_question_bank(live_server: ServerProcess, new_page: Any) -> None:
+    course = ApiClient(live_server.url, "teacher").teaching_course()
+    page = new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, live_server.url, "teacher")
+    open_course(page, course["id"])
+    tid(page, "question-bank-link").click()
+    expect(tid(page, "bank-title")).to_be_visible()
+
+    tid(page, "bank-prompt").fill("물이 끓는 온도는?")
+    options = tid(page, "bank-option")
+    options.nth(0).fill("100도")
+    options.nth(1).fill("50도")
+    tid(page, "bank-option-correct").nth(0).check()
+    tid(page, "bank-points").fill("2")
+    tid(page, "bank-save").click()
+    item = tid(page, "bank-item").filter(has_text="물이 끓는 온도는?")
+    expect(item).to_have_count(1)
+
+    tid(item, "bank-edit").click()
+    tid(page, "bank-prompt").fill("물이 끓는 온도는? (1기압)")
+    tid(page, "bank-save").click()
+    edited = tid(page, "bank-item").filter(has_text="(1기압)")
+    expect(edited).to_have_count(1)
+    question_id = edited.get_attribute("data-question-id")
+    stored = ApiClient(live_server.url, "teacher").call("GET", f"/api/questions/{question_id}")
+    assert stored["options"] == ["100도", "50도"] and stored["correct"] == [0]
+    assert stored["points"] == 2
+
+    tid(edited, "bank-delete").click()
+    expect(tid(page, "bank-item").filter(has_text="(1기압)")).to_have_count(0)

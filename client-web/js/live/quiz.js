@@ -154,7 +154,7 @@ function optionLabel(run, question, index) {
 // the reader's language; a prompt the teacher typed is shown as written.
 const POLL_TITLES = { yes_no: '예/아니요 투표', abcd: 'A–D 투표', scale_5: '1–5 투표' };
 
-function localText(run, text) {
+export function localText(run, text) {
   const preset = run.poll_preset;
   return preset && text === POLL_TITLES[preset] ? t(`quiz.pollTitle.${preset}`) : text;
 }
@@ -188,7 +188,7 @@ const store = {
 };
 
 /** A horizontal bar chart of counts, plain DOM (a screen reader reads each row as text). */
-function barChart(run, question, counts, { correct = [], mine = null } = {}) {
+export function barChart(run, question, counts, { correct = [], mine = null } = {}) {
   const total = Math.max(1, counts.reduce((a, b) => a + b, 0));
   const max = Math.max(1, ...counts);
   return h('ol', { class: 'quiz-bars', testid: 'quiz-bars', dataset: { questionId: String(question.id) } },
@@ -206,7 +206,7 @@ function barChart(run, question, counts, { correct = [], mine = null } = {}) {
     }));
 }
 
-function shortAnswerList(texts) {
+export function shortAnswerList(texts) {
   return h('ul', { class: 'quiz-texts', testid: 'quiz-texts' },
     texts.map((item) => h('li', { class: item.correct ? 'is-correct' : '' },
       h('span', {}, item.text), ' ', h('span', { class: 'muted', i18n: 'quiz.count', i18nArgs: { n: item.count } }))));

@@ -47,6 +47,9 @@ function sessionRow(session, teach, onChanged, message) {
   if (session.status === 'ended') {
     actions.append(h('a', { href: `#/sessions/${session.id}/attendance`, class: 'btn', testid: 'attendance-link', i18n: 'session.attendance' }));
   }
+  if (session.status !== 'scheduled') {
+    actions.append(h('a', { href: `#/sessions/${session.id}/quizzes`, class: 'btn', testid: 'quiz-results-link', i18n: 'quizResults.link' }));
+  }
   return h('tr', { testid: 'session-row', dataset: { sessionId: String(session.id), status: session.status } },
     h('th', { scope: 'row' }, session.title),
     h('td', {}, timeElement(session.started_at || session.scheduled_start)),

@@ -189,7 +189,7 @@ const weekdayOf = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
 
 function monthPicker(month, onChange, testid) {
   const label = h('strong', { testid }, month);
-  return h('div', { class: 'form form--inline' },
+  return h('div', { class: 'hospital-row' },
     h('button', { type: 'button', class: 'btn btn--small', i18n: 'hospital.prevMonth', onclick: () => onChange(shiftMonth(month, -1)) }),
     label,
     h('button', { type: 'button', class: 'btn btn--small', i18n: 'hospital.nextMonth', onclick: () => onChange(shiftMonth(month, 1)) }));
@@ -267,7 +267,7 @@ function slotForm(ctx, klass, message) {
   const start = h('input', { type: 'time', value: '09:00', required: true, testid: 'slot-start' });
   const end = h('input', { type: 'time', value: '09:40', required: true, testid: 'slot-end' });
   const subject = h('input', { maxLength: 100, required: true, testid: 'slot-subject' });
-  const form = h('form', { class: 'form form--inline', testid: `slot-form-${klass.id}` },
+  const form = h('form', { class: 'hospital-row', testid: `slot-form-${klass.id}` },
     field('hospital.weekday', weekday).wrap, field('hospital.period', period).wrap,
     field('hospital.start', start).wrap, field('hospital.end', end).wrap,
     field('hospital.subject', subject).wrap,
@@ -301,7 +301,7 @@ async function classesSection(ctx) {
     return h('article', { class: 'card', testid: `class-${klass.id}` },
       h('h3', {}, `${klass.name} (${klass.grade_label})`),
       h('p', {}, h('span', { i18n: 'hospital.instructors' }), ': ', klass.instructors.map((p) => p.display_name).join(', ') || '—'),
-      ctx.isAdmin && instructors.length ? h('div', { class: 'form form--inline' }, assign,
+      ctx.isAdmin && instructors.length ? h('div', { class: 'hospital-row' }, assign,
         h('button', { type: 'button', class: 'btn btn--small', i18n: 'hospital.assign', onclick: async () => {
           if (await guarded(message, () => api.post(`/api/hospital/classes/${klass.id}/instructors`, { user_id: Number(assign.value) }))) ctx.refresh();
         } })) : null,
@@ -312,9 +312,9 @@ async function classesSection(ctx) {
   if (ctx.isAdmin) {
     const name = h('input', { maxLength: 100, required: true, testid: 'class-name' });
     const grade = h('select', { testid: 'class-grade' }, GRADES.map((g) => h('option', { value: String(g) }, gradeLabel(g))));
-    const form = h('form', { class: 'card form form--inline', testid: 'class-form' },
-      h('h3', { i18n: 'hospital.newClass' }), field('hospital.className', name).wrap, field('hospital.grade', grade).wrap,
-      h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'common.create' }));
+    const form = h('form', { class: 'card', testid: 'class-form' },
+      h('h3', { i18n: 'hospital.newClass' }), h('div', { class: 'hospital-row' }, field('hospital.className', name).wrap, field('hospital.grade', grade).wrap,
+      h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'common.create' })));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (await guarded(message, () => api.post(`${ctx.base}/classes`, { name: name.value.trim(), grade: Number(grade.value) }))) ctx.refresh();
@@ -457,7 +457,7 @@ async function staffSection(ctx) {
   const login = h('input', { required: true, maxLength: 64 });
   const role = select(['admin', 'instructor', 'home_teacher'].map((r) => [r, `hospital.role.${r}`]));
   const school = h('select', {}, h('option', { value: '' }, t('hospital.any')), schools.items.map((s) => h('option', { value: String(s.id) }, s.name)));
-  const form = h('form', { class: 'form form--inline' }, field('hospital.login', login).wrap, field('hospital.role', role).wrap,
+  const form = h('form', { class: 'hospital-row' }, field('hospital.login', login).wrap, field('hospital.role', role).wrap,
     field('hospital.homeSchool', school).wrap, h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'hospital.addStaff' }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -513,7 +513,7 @@ export async function renderHospital(root, { id }) {
   const visible = Object.entries(SECTIONS).filter(([, s]) => s.roles.some((r) => roles.has(r))).map(([key]) => key);
   const ctx = { base, programme, isAdmin: roles.has('admin'), month: monthOf(seoulToday()), tab: visible[0] };
   const body = h('div', { testid: 'hospital-section' });
-  const tabs = h('nav', { class: 'form form--inline', 'aria-label': t('hospital.title') }, visible.map((key) => h('button', {
+  const tabs = h('nav', { class: 'hospital-tabs', 'aria-label': t('hospital.title') }, visible.map((key) => h('button', {
     type: 'button', class: 'btn btn--small', testid: `hospital-tab-${key}`, i18n: `hospital.tab.${key}`,
     onclick: () => { ctx.tab = key; ctx.refresh(); },
   })));
@@ -523,7 +523,7 @@ export async function renderHospital(root, { id }) {
   };
   page.append(
     h('h1', {}, programme.title),
-    h('p', { class: 'lead', i18n: 'hospital.classDays', i18nArgs: { count: programme.class_days, target: programme.target_class_days, toDate: programme.class_days_to_date } }),
+    h('p', { class: 'muted' }, `${programme.starts_on} ~ ${programme.ends_on}`),
     tabs, message, body);
   await ctx.refresh();
 }

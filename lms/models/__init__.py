@@ -44,6 +44,8 @@ from lms.models.education_plans import (
     PlanAccess,
     PlanAccessAction,
 )
+from lms.models.files import StoredFile
+from lms.models.gradebook import Grade, GradeHistory, GradeItem, GradeSource
 from lms.models.helpdesk import FaqEntry, Ticket, TicketCategory, TicketMessage, TicketStatus
 from lms.models.hospital import (
     Admission,
@@ -95,6 +97,13 @@ from lms.models.quizzes import (
 )
 from lms.models.room_event import RoomEvent, RoomEventKind
 from lms.models.school import School, SchoolKind
+from lms.models.shared_content import (
+    CourseDocument,
+    DocumentKind,
+    SharedContentState,
+    WhiteboardOp,
+    WhiteboardOpKind,
+)
 from lms.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -129,6 +138,7 @@ __all__ = [
     "CalendarDay",
     "ChatMessage",
     "Course",
+    "CourseDocument",
     "CourseGroup",
     "CourseGroupMember",
     "CourseQuiz",
@@ -145,10 +155,15 @@ __all__ = [
     "DeviceCondition",
     "DeviceKind",
     "DeviceStatus",
+    "DocumentKind",
     "EducationPlan",
     "Enrolment",
     "FaqEntry",
     "FinishReason",
+    "Grade",
+    "GradeHistory",
+    "GradeItem",
+    "GradeSource",
     "HealthNote",
     "HealthNoteGrant",
     "HospitalClass",
@@ -198,6 +213,8 @@ __all__ = [
     "School",
     "SchoolKind",
     "SelfEnrolment",
+    "SharedContentState",
+    "StoredFile",
     "Submission",
     "SubmissionStatus",
     "Survey",
@@ -218,4 +235,6 @@ __all__ = [
     "User",
     "WaitingEntry",
     "WaitingStatus",
+    "WhiteboardOp",
+    "WhiteboardOpKind",
 ]

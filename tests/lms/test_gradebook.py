@@ -1,0 +1,303 @@
+"""The gradebook: ranges, weights, empty grades, hidden items, overrides, activity sync, history
+and the exported files read back cell by cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lms.errors import Conflict, Forbidden, InvalidInput
+from lms.models import (
+    Assignment,
+    CourseRole,
+    GradeHistory,
+    GradeSource,
+    LiveSession,
+    QuizGrade,
+    QuizRun,
+    QuizRunKind,
+    QuizRunStatus,
+    Submission,
+    SubmissionStatus,
+)
+from lms.services import book_exports, courses, gradebook
+from tests.lms.conftest import World
+
+Db = async_sessionmaker[AsyncSession]
+
+
+async def manual(s: AsyncSession, world: World, title: str, max_points: float, weight=1.0):
+    item, created = await gradebook.add_manual_item(
+        s,
+        world.teacher,
+        world.course.id,
+        title=title,
+        max_points=max_points,
+        weight=weight,
+        client_id=f"c-{title}",
+    )
+    assert created
+    return item
+
+
+async def test_points_must_lie_within_the_maximum(db: Db, world: World) -> None:
+    async with db() as s, s.begin():
+        item = await manual(s, world, "받아쓰기", 10)
+        student = world.students[0]
+        for bad in (-0.5, 10.01, float("nan")):
+            with pytest.raises(InvalidInput) as error:
+                await gradebook.grade_by_teacher(s, world.teacher, item.id, student.id, points=bad)
+        assert "grade out of range" in str(error.value) or "number" in str(error.value)
+        with pytest.raises(InvalidInput, match="grade out of range"):
+            await gradebook.set_grade(
+                s, item_id=item.id, user_id=student.id, points=11, graded_by=world.teacher.id
+            )
+        grade = await gradebook.grade_by_teacher(
+            s, world.teacher, item.id, student.id, points=10, feedback="잘했어요"
+        )
+        assert (grade.points, grade.feedback, grade.overridden) == (10.0, "잘했어요", False)
+        # The teacher is not a student of the course: no grade for them.
+        with pytest.raises(InvalidInput):
+            await gradebook.grade_by_teacher(s, world.teacher, item.id, world.teacher.id, points=1)
+
+
+async def test_weighted_total_leaves_out_empty_grades(db: Db, world: World) -> None:
+    one, two, three = world.students
+    async with db() as s, s.begin():
+        a = await manual(s, world, "A", 10, weight=1)
+        b = await manual(s, world, "B", 20, weight=3)
+        zero = await manual(s, world, "참고", 5, weight=0)
+        await gradebook.grade_by_teacher(s, world.teacher, a.id, one.id, points=5)
+        await gradebook.grade_by_teacher(s, world.teacher, b.id, one.id, points=20)
+        await gradebook.grade_by_teacher(s, world.teacher, zero.id, one.id, points=0)
+        await gradebook.grade_by_teacher(s, world.teacher, a.id, two.id, points=10)
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+    totals = {row.login: row.total_percent for row in book.students}
+    # (1 × 5/10 + 3 × 20/20) / (1 + 3); the weight-0 item counts for nothing.
+    assert totals == {"student1": 87.5, "student2": 100.0, "student3": None}
+    assert [item.title for item in book.items] == ["A", "B", "참고"]
+    assert three.id in {row.user_id for row in book.students}
+
+
+async def test_hidden_items_are_left_out_of_what_a_student_sees(db: Db, world: World) -> None:
+    student = world.students[0]
+    async with db() as s, s.begin():
+        shown = await manual(s, world, "shown", 10)
+        hidden = await manual(s, world, "hidden", 10)
+        await gradebook.update_item(s, world.teacher, hidden.id, hidden=True, weight=2)
+        await gradebook.grade_by_teacher(s, world.teacher, shown.id, student.id, points=10)
+        await gradebook.grade_by_teacher(s, world.teacher, hidden.id, student.id, points=0)
+    async with db() as s, s.begin():
+        mine = await gradebook.student_grades(s, world.course.id, student.id)
+        book = await gradebook.course_gradebook(s, world.course.id)
+    assert set(mine.grades) == {shown.id}
+    assert mine.total_percent == 100.0
+    teacher_row = next(row for row in book.students if row.user_id == student.id)
+    assert teacher_row.total_percent == pytest.approx(33.33)
+
+
+async def test_manual_item_rules(db: Db, world: World) -> None:
+    async with db() as s, s.begin():
+        item = await manual(s, world, "발표", 10)
+        again, created = await gradebook.add_manual_item(
+            s, world.teacher, world.course.id, title="발표", max_points=10, client_id="c-발표"
+        )
+        assert (again.id, created) == (item.id, False)
+        await gradebook.grade_by_teacher(s, world.teacher, item.id, world.students[0].id, points=8)
+        with pytest.raises(Conflict):
+            await gradebook.update_item(s, world.teacher, item.id, max_points=5)
+        with pytest.raises(InvalidInput):
+            await gradebook.update_item(s, world.teacher, item.id, weight=-1)
+        updated = await gradebook.update_item(
+            s, world.teacher, item.id, max_points=20, title="말하기"
+        )
+        assert (updated.max_points, updated.title) == (20.0, "말하기")
+
+
+async def test_only_the_course_teachers_edit(db: Db, world: World) -> None:
+    async with db() as s, s.begin():
+        item = await manual(s, world, "X", 10)
+        student = world.students[0]
+        for actor in (world.school_admin, world.admin, student, world.other_teacher):
+            with pytest.raises(Forbidden):
+                await gradebook.grade_by_teacher(s, actor, item.id, student.id, points=1)
+        # A co-teacher edits like the teacher.
+        await courses.enrol(
+            s, world.teacher, world.course.id, world.school_admin.id, CourseRole.CO_TEACHER
+        )
+        await gradebook.grade_by_teacher(s, world.school_admin, item.id, student.id, points=1)
+        await gradebook.require_reader(s, world.admin, world.course.id)
+        for actor in (world.other_school_admin, student):
+            with pytest.raises(Forbidden):
+                await gradebook.require_reader(s, actor, world.course.id)
+        await gradebook.require_student_reader(s, student, world.course.id, student.id)
+        with pytest.raises(Forbidden):
+            await gradebook.require_student_reader(
+                s, student, world.course.id, world.students[1].id
+            )
+
+
+async def test_activities_sync_and_overrides_hold(db: Db, world: World) -> None:
+    one, two, _ = world.students
+    now = datetime.now(UTC)
+    async with db() as s, s.begin():
+        assignment = Assignment(
+            course_id=world.course.id,
+            title="관찰 일지",
+            due_at=now,
+            max_points=20,
+            created_by=world.teacher.id,
+        )
+        session = LiveSession(
+            course_id=world.course.id,
+            title="3교시",
+            scheduled_start=now,
+            scheduled_end=now + timedelta(minutes=40),
+        )
+        s.add_all([assignment, session])
+        await s.flush()
+        s.add(
+            Submission(
+                assignment_id=assignment.id,
+                user_id=one.id,
+                status=SubmissionStatus.GRADED,
+                last_client_id="x",
+                submitted_at=now,
+                points=15,
+                raw_points=15,
+                feedback="좋아요",
+                graded_by=world.teacher.id,
+                graded_at=now,
+            )
+        )
+        run = QuizRun(
+            course_id=world.course.id,
+            session_id=session.id,
+            kind=QuizRunKind.QUIZ,
+            title="쪽지 시험",
+            graded=True,
+            max_points=4,
+            status=QuizRunStatus.CLOSED,
+            launched_by=world.teacher.id,
+            client_id="r1",
+            closed_at=now,
+        )
+        s.add(run)
+        await s.flush()
+        s.add_all(
+            [
+                QuizGrade(run_id=run.id, user_id=one.id, points=3, max_points=4, answered=2),
+                QuizGrade(run_id=run.id, user_id=two.id, points=0, max_points=4, answered=0),
+            ]
+        )
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+    kinds = {(item.source_kind, item.title, item.max_points) for item in book.items}
+    assert kinds == {
+        (GradeSource.ASSIGNMENT, "관찰 일지", 20.0),
+        (GradeSource.LIVE_QUIZ, "쪽지 시험", 4.0),
+    }
+    items = {item.source_kind: item for item in book.items}
+    rows = {row.user_id: row for row in book.students}
+    assert rows[one.id].grades[items[GradeSource.ASSIGNMENT].id].points == 15
+    assert rows[one.id].grades[items[GradeSource.ASSIGNMENT].id].feedback == "좋아요"
+    assert rows[one.id].grades[items[GradeSource.LIVE_QUIZ].id].points == 3
+    assert rows[two.id].grades[items[GradeSource.LIVE_QUIZ].id].points == 0
+    assert rows[one.id].total_percent == 75.0  # (15/20 + 3/4) / 2
+    quiz_item = items[GradeSource.LIVE_QUIZ]
+
+    async with db() as s, s.begin():  # a teacher overrides; the activity no longer writes it
+        grade = await gradebook.grade_by_teacher(s, world.teacher, quiz_item.id, two.id, points=2)
+        assert grade.overridden
+        again = await gradebook.set_grade(
+            s, item_id=quiz_item.id, user_id=two.id, points=0, graded_by=None
+        )
+        assert again.points == 2
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+        row = next(r for r in book.students if r.user_id == two.id)
+        assert row.grades[quiz_item.id].points == 2
+        released = await gradebook.release_override(s, world.teacher, quiz_item.id, two.id)
+        assert (released.points, released.overridden) == (0, False)
+        history = await gradebook.grade_history(s, world.teacher, released.id)
+        assert [(h.old_points, h.new_points, h.overridden) for h in history] == [
+            (None, 0, False),
+            (0, 2, True),
+            (2, 0, False),
+        ]
+        assert history[1].changed_by == world.teacher.id and history[0].changed_by is None
+        # Reading again writes nothing new: sync only writes what changed.
+        await gradebook.course_gradebook(s, world.course.id)
+        count = len(list(await s.scalars(select(GradeHistory))))
+    assert count == 5  # 2 assignment/quiz grades of student1, 3 of student2
+
+
+async def test_upsert_item_is_idempotent(db: Db, world: World) -> None:
+    async with db() as s, s.begin():
+        first = await gradebook.upsert_item(
+            s,
+            course_id=world.course.id,
+            source_kind="assignment",
+            source_id=7,
+            title="과제",
+            max_points=10,
+            weight=2,
+        )
+        second = await gradebook.upsert_item(
+            s,
+            course_id=world.course.id,
+            source_kind=GradeSource.ASSIGNMENT,
+            source_id=7,
+            title="과제 (수정)",
+            max_points=12,
+        )
+        assert first.id == second.id
+        assert (second.title, second.max_points, second.weight) == ("과제 (수정)", 12.0, 2.0)
+        with pytest.raises(InvalidInput):
+            await gradebook.upsert_item(
+                s,
+                course_id=world.course.id,
+                source_kind="manual",
+                source_id=1,
+                title="x",
+                max_points=1,
+            )
+
+
+async def test_exports_read_back_cell_by_cell(db: Db, world: World) -> None:
+    one, two, _ = world.students
+    async with db() as s, s.begin():
+        a = await manual(s, world, "받아쓰기", 10, weight=1)
+        b = await manual(s, world, "실험 보고서", 20, weight=3)
+        await gradebook.grade_by_teacher(s, world.teacher, a.id, one.id, points=5)
+        await gradebook.grade_by_teacher(s, world.teacher, b.id, one.id, points=20)
+        await gradebook.grade_by_teacher(s, world.teacher, a.id, two.id, points=7.5)
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+    expected = [
+        ["이름", "아이디", "받아쓰기 (10점)", "실험 보고서 (20점)", "과정 합계(%)"],
+        ["student1", "student1", 5, 20, 87.5],
+        ["student2", "student2", 7.5, None, 75],
+        ["student3", "student3", None, None, None],
+        ["가중치", "", 1, 3, None],
+    ]
+    data, content_type = book_exports.gradebook_file(book, "csv")
+    assert content_type == "text/csv" and data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [["" if c is None else str(c) for c in row] for row in expected]
+    data, content_type = book_exports.gradebook_file(book, "xlsx")
+    assert content_type.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        [("" if c == "" else c) if c != "" else None for c in row] for row in expected
+    ]
+    assert sheet.freeze_panes == "C2"
+    assert sheet["A1"].font.bold
+    assert sheet.column_dimensions["C"].width >= 10

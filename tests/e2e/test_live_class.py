@@ -140,6 +140,11 @@ def test_teacher_removes_a_student(
     expect(participant(teacher, student_user)).to_have_count(0)
     student.screenshot(path=results_dir / "live-student-removed.png")
 
-    # A removed student cannot come back into this session.
+    # A removed student cannot come back into this session without the teacher's approval.
     student.reload()
-    expect(tid(student, "connection-status")).to_have_attribute("data-state", "failed")
+    expect(tid(student, "connection-status")).to_have_attribute("data-state", "waiting")
+    expect(tid(student, "waiting-screen")).to_contain_text("내보내졌습니다")
+    waiting = teacher.locator(
+        f'[data-testid="waiting-person"][data-user-id="{student_user["id"]}"]'
+    )
+    expect(tid(waiting, "removed-earlier")).to_be_visible()

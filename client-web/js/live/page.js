@@ -21,6 +21,7 @@ import { TOOLS } from './tools.js';
 const STATE_KEYS = {
   connecting: 'live.connecting',
   joined: 'live.connected',
+  waiting: 'live.waiting',
   reconnecting: 'live.reconnecting',
   removed: 'live.removed',
   ended: 'live.ended',

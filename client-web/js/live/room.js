@@ -23,7 +23,7 @@ export class RoomError extends Error {
 export class Room {
   constructor(sessionId) {
     this.sessionId = sessionId;
-    /** connecting | joined | reconnecting | removed | ended | failed | closed */
+    /** connecting | joined | waiting | reconnecting | removed | ended | failed | closed */
     this.state = 'connecting';
     this.lastSeq = null;
     this.session = null;
@@ -145,6 +145,12 @@ export class Room {
     }
     if (!ack || !ack.ok) {
       const error = ack?.error || { code: 'unknown' };
+      if (error.code === 'waiting') {
+        // Held in the waiting room: stay connected, the admission arrives on this socket and
+        // live/moderation.js joins again; after a drop the reconnect asks again by itself.
+        this.setState('waiting', error);
+        return;
+      }
       this.setState('failed', error);
       this.socket.disconnect();
       return;

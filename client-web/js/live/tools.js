@@ -11,6 +11,7 @@
 // server events with `room.onServer(...)`. Add a tool by importing it into TOOLS.
 
 import * as breakouts from './breakouts.js';
+import * as moderation from './moderation.js';
 import * as quiz from './quiz.js';
 
-export const TOOLS = [quiz, breakouts];
+export const TOOLS = [moderation, quiz, breakouts];

@@ -293,6 +293,21 @@ async def decide(
     return entries
 
 
+async def admit_waiting(db: AsyncSession, actor: User, session_id: int) -> list[int]:
+    """Admit everyone waiting who was not removed earlier (the door was opened); their ids."""
+    waiting = await db.scalars(
+        select(WaitingEntry.user_id).where(
+            WaitingEntry.session_id == session_id,
+            WaitingEntry.status == WaitingStatus.WAITING,
+            WaitingEntry.removal_event_id.is_(None),
+        )
+    )
+    wanted = list(waiting)
+    if not wanted:
+        return []
+    return [entry.user_id for entry in await decide(db, actor, session_id, wanted, admit=True)]
+
+
 # -- private messages ----------------------------------------------------------------------
 
 

@@ -186,13 +186,23 @@ class ModerationTool(LiveTool):
             await self.namespace.require_live(db, session_id, connection.user_id)
             actor = await self.actor(db, connection)
             rules, changed = await moderation.update_settings(db, actor, session_id, changes)
+            opened = bool(changed) and not (rules["waiting_room"] or rules["locked"])
+            # The door opened: those waiting walk in, except people removed earlier, who
+            # still need a teacher's explicit approval.
+            let_in = await moderation.admit_waiting(db, actor, session_id) if opened else []
         if changed:
             await self.emit(
                 "moderation:settings",
                 {"settings": rules, "changed": changed, "by": connection.display_name},
                 session_room(session_id),
             )
-        return {"settings": rules, "changed": changed}
+        for user_id in let_in:
+            await self.emit(
+                "moderation:admitted", {"session_id": session_id}, member_room(user_id, session_id)
+            )
+        if let_in:
+            await self.publish_waiting(session_id)
+        return {"settings": rules, "changed": changed, "admitted": let_in}
 
     # -- the waiting room -----------------------------------------------------------------
 

@@ -98,7 +98,9 @@ async def test_waiting_room_holds_a_student_until_admitted(
     assert await other.wait_for("moderation:denied") == {"session_id": live}
     # Asking again after a denial puts the student back on the list.
     assert (await other.call("join", {"session_id": live}))["error"]["code"] == "waiting"
-    await teacher.wait_for("moderation:waiting", lambda d: [w["user_id"] for w in d["waiting"]] == [s2])
+    await teacher.wait_for(
+        "moderation:waiting", lambda d: [w["user_id"] for w in d["waiting"]] == [s2]
+    )
 
     # An admitted student who drops comes straight back in.
     await student.close()
@@ -243,7 +245,9 @@ async def test_private_messages_reach_only_the_two_and_are_replayed(
     ack = await student.call("private:send", {"client_id": "p3", "recipient_id": t, "body": "?"})
     assert ack["error"]["code"] == "forbidden"
     # Teachers may always write privately.
-    ack = await teacher.call("private:send", {"client_id": "t1", "recipient_id": s2, "body": "괜찮니?"})
+    ack = await teacher.call(
+        "private:send", {"client_id": "t1", "recipient_id": s2, "body": "괜찮니?"}
+    )
     assert ack["ok"]
     # Not to oneself, nor to someone not in the class.
     ack = await teacher.call("private:send", {"client_id": "t2", "recipient_id": t, "body": "x"})
@@ -390,8 +394,43 @@ async def test_a_co_teacher_has_every_teacher_power(
     status, body = await node.rest("GET", f"/api/sessions/{live}/moderation-log", co_teacher)
     assert status == 200
     assert [item["action"] for item in body["items"]] == [
-        "settings", "admit", "mute_all", "lower_all_hands", "remove", "readmit",
+        "settings",
+        "admit",
+        "mute_all",
+        "lower_all_hands",
+        "remove",
+        "readmit",
     ]
     status, _ = await node.rest("POST", f"/api/sessions/{live}/end", co_teacher)
     assert status == 200
     await teacher.wait_for("session_ended")
+
+
+async def test_opening_the_door_lets_the_waiting_in_but_not_the_removed(
+    node: Node, world: World, live: int, db: DB, connect: Connect
+) -> None:
+    s1, s2 = world.users["student1"], world.users["student2"]
+    teacher = await connect(node, "teacher")
+    await teacher.join(live)
+    removed = await connect(node, "student2")
+    await removed.join(live)
+    assert (await teacher.call("moderation:remove", {"client_id": "r", "user_id": s2}))["ok"]
+    await removed.wait_disconnected()
+
+    await settings(teacher, waiting_room=True)
+    waiting = await connect(node, "student1")
+    assert (await waiting.call("join", {"session_id": live}))["error"]["code"] == "waiting"
+    back = await connect(node, "student2")
+    assert (await back.call("join", {"session_id": live}))["error"]["code"] == "waiting"
+
+    ack = await settings(teacher, waiting_room=False)
+    assert ack["admitted"] == [s1]
+    await waiting.wait_for("moderation:admitted")
+    await waiting.join(live)
+    listed = await teacher.wait_for(
+        "moderation:waiting", lambda d: [w["user_id"] for w in d["waiting"]] == [s2]
+    )
+    assert listed["waiting"][0]["removed_earlier"] is True
+    assert "moderation:admitted" not in back.events
+    assert (await back.call("join", {"session_id": live}))["error"]["code"] == "waiting"
+    assert await log_actions(db, live) == ["remove", "settings", "settings", "admit"]

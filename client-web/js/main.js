@@ -17,6 +17,10 @@ import { renderAssignment } from './pages/assignment.js';
 import { renderCourseQuiz, renderQuizAttempt } from './pages/course-quiz.js';
 import { renderCoursework } from './pages/coursework.js';
 import { renderProject, renderProjects } from './pages/projects.js';
+import { renderSurvey, renderSurveyEdit, renderSurveyNew, renderSurveyResults, renderSurveys } from './pages/surveys.js';
+import { renderSurveyLink } from './pages/survey-answer.js';
+import { renderLoans } from './pages/loans.js';
+import { renderEducationPlan, renderEducationPlans } from './pages/education-plans.js';
 
 /** After rendering a page, move focus to its heading so screen readers announce the change. */
 function withFocus(page) {
@@ -42,6 +46,15 @@ route('/projects', withFocus(renderProjects));
 route('/projects/:id', withFocus(renderProject));
 route('/helpdesk', withFocus(renderHelpdesk));
 route('/helpdesk/:id', withFocus(renderTicket));
+route('/surveys', withFocus(renderSurveys));
+route('/surveys/new', withFocus(renderSurveyNew));
+route('/surveys/:id', withFocus(renderSurvey));
+route('/surveys/:id/edit', withFocus(renderSurveyEdit));
+route('/surveys/:id/results', withFocus(renderSurveyResults));
+route('/survey-link/:token', withFocus(renderSurveyLink));
+route('/loans', withFocus(renderLoans));
+route('/education-plans', withFocus(renderEducationPlans));
+route('/education-plans/:id', withFocus(renderEducationPlan));
 route('/hospital', withFocus(renderHospitalHome));
 route('/hospital/:id', withFocus(renderHospital));
 route('/courses/:id/work', withFocus(renderCoursework));
@@ -60,7 +73,8 @@ async function boot() {
   start(document.getElementById('main'), {
     guard(path) {
       const me = api.user();
-      if (!me && path !== '/login') return '/login';
+      // A guardian's survey link works without an account.
+      if (!me && path !== '/login' && !path.startsWith('/survey-link/')) return '/login';
       if (me && (path === '/login' || path === '/')) return '/courses';
       return null;
     },

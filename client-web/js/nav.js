@@ -7,6 +7,9 @@ export const NAV = [
   { href: '#/courses', key: 'nav.courses', testid: 'nav-courses', roles: null },
   { href: '#/projects', key: 'nav.projects', testid: 'nav-projects', roles: null },
   { href: '#/helpdesk', key: 'nav.helpdesk', testid: 'nav-helpdesk', roles: null },
+  { href: '#/surveys', key: 'nav.surveys', testid: 'nav-surveys', roles: null },
+  { href: '#/loans', key: 'nav.loans', testid: 'nav-loans', roles: ['admin', 'school_admin', 'hospital_admin', 'student'] },
+  { href: '#/education-plans', key: 'nav.educationPlans', testid: 'nav-education-plans', roles: ['hospital_admin', 'hospital_instructor', 'home_teacher'] },
   { href: '#/hospital', key: 'nav.hospital', testid: 'nav-hospital', roles: ['hospital_admin', 'hospital_instructor', 'home_teacher'] },
 ];
 

@@ -374,7 +374,7 @@ async def add_health_note(
     )
     db.add(note)
     await db.flush()
-    _log(db, actor, plan, PlanAccessAction.ADD_HEALTH_NOTE, f"note {note.id}", at)
+    _log(db, actor, plan, PlanAccessAction.ADD_HEALTH_NOTE, f"#{note.id}", at)
     await db.flush()
     return note
 
@@ -394,7 +394,7 @@ async def retract_health_note(
         note.retracted_at = at
         note.retracted_by = actor.id
         assert context.plan is not None
-        _log(db, actor, context.plan, PlanAccessAction.RETRACT_HEALTH_NOTE, f"note {note.id}", at)
+        _log(db, actor, context.plan, PlanAccessAction.RETRACT_HEALTH_NOTE, f"#{note.id}", at)
         await db.flush()
     return note
 
@@ -430,7 +430,7 @@ async def grant_health_notes(
     at = moment(now)
     grant = HealthNoteGrant(plan_id=plan.id, user_id=user_id, granted_by=actor.id, granted_at=at)
     db.add(grant)
-    _log(db, actor, plan, PlanAccessAction.GRANT_HEALTH_NOTES, f"user {user_id}", at)
+    _log(db, actor, plan, PlanAccessAction.GRANT_HEALTH_NOTES, f"#{user_id}", at)
     await db.flush()
     return grant
 
@@ -450,7 +450,7 @@ async def revoke_health_notes(
         return
     await db.delete(grant)
     assert context.plan is not None
-    _log(db, actor, context.plan, PlanAccessAction.REVOKE_HEALTH_NOTES, f"user {user_id}", now)
+    _log(db, actor, context.plan, PlanAccessAction.REVOKE_HEALTH_NOTES, f"#{user_id}", now)
     await db.flush()
 
 
@@ -500,7 +500,7 @@ async def read_plan(
             user,
             view.plan,
             PlanAccessAction.READ_HEALTH_NOTES,
-            f"{len(view.health_notes)} notes",
+            str(len(view.health_notes)),
             at,
         )
     await db.flush()
@@ -526,7 +526,7 @@ async def export_plan(
     """An XLSX of exactly what this reader sees (health notes only if they may read them)."""
     context, rights = await _plan(db, user, plan_id)
     view = await _view(db, context, rights)
-    detail = "with health notes" if view.health_notes is not None else "without health notes"
+    detail = "health_notes" if view.health_notes is not None else "plan_only"
     _log(db, user, view.plan, PlanAccessAction.EXPORT, detail, now)
     await db.flush()
     return view, _xlsx(view)

@@ -186,6 +186,7 @@ async def test_every_read_is_logged_and_the_admin_reads_the_log(
         page = await plans.access_log(s, hw.padmin, hw.programme.id, plan_id=plan_id)
         assert page.total == 6
         assert page.items[0][0].action is PlanAccessAction.EXPORT
+        assert page.items[0][0].detail == "plan_only"  # what the export held
         assert page.items[0][1].id == hw.home_teacher.id and page.items[0][2].id == hw.student.id
         for not_admin in (hw.instructor, hw.home_teacher, world.admin):
             with pytest.raises(Forbidden):

@@ -1,0 +1,33 @@
+"""The platform's file store: one row per upload, the bytes on disk by their sha256.
+
+Rows are what people own and what permissions are checked on; the blob they point at is shared
+by every row with the same content (content-addressed), so the same worksheet uploaded by three
+teachers is stored once. The client's file name is kept for display and downloads only; the
+type is what the content says it is (``mime``), never the name or the client's Content-Type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.db import Base, utcnow
+
+
+class StoredFile(Base):
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The course the file belongs to (documents, media, lesson files, submissions); null for a
+    # person's own files.
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    # What the file is for ("document", "media", "submission"…): decides who else may read it.
+    purpose: Mapped[str] = mapped_column(String(32), default="general")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

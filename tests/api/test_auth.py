@@ -43,7 +43,11 @@ async def test_login_sets_http_only_lax_cookie_and_me_works(
 
     me = await app_client.get("/api/me")
     assert me.status == 200
-    assert await me.json() == {"user": body["user"], "csrf_token": body["csrf_token"]}
+    assert await me.json() == {
+        "user": body["user"],
+        "csrf_token": body["csrf_token"],
+        "capabilities": [],  # feature roles (hospital classroom) the caller holds
+    }
 
 
 async def test_secure_cookie_when_configured(

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     turn_secret: str | None = None
     turn_ttl_seconds: int = 3600
 
+    # The file store (under data_dir/files): the largest upload per use, in bytes.
+    upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    document_max_bytes: int = Field(50 * 1024 * 1024, gt=0)
+    media_max_bytes: int = Field(500 * 1024 * 1024, gt=0)
+    # Documents shown in class: pages past this are refused; pages render this wide (pixels).
+    document_max_pages: int = Field(300, gt=0)
+    page_render_width: int = Field(1280, ge=320, le=4096)
+
     attendance: AttendanceRules = Field(default_factory=AttendanceRules)
     # The hospital classroom: per-day status rules and the monthly notice's font.
     hospital_day: DayRules = Field(default_factory=DayRules)
@@ -55,6 +63,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'newssem.sqlite3').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the file store keeps its blobs."""
+        return self.data_dir / "files"
 
     @property
     def advertised_url(self) -> str:

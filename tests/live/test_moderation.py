@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiortc.mediastreams import AudioStreamTrack
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +22,7 @@ from lms.models import (
 from server.live import moderation as live_moderation
 from tests.api.conftest import World
 from tests.live.conftest import Connect, Node, count, present
+from tests.live.test_media_signaling import MediaClient
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -434,3 +436,47 @@ async def test_opening_the_door_lets_the_waiting_in_but_not_the_removed(
     assert "moderation:admitted" not in back.events
     assert (await back.call("join", {"session_id": live}))["error"]["code"] == "waiting"
     assert await log_actions(db, live) == ["remove", "settings", "settings", "admit"]
+
+
+async def test_mute_all_pauses_every_student_microphone_and_keeps_own_mutes(
+    node: Node, world: World, live: int, connect: Connect
+) -> None:
+    """Real SFU producers: the moderator hold pauses them, lifting it keeps a student's own."""
+    teacher = await connect(node, "teacher")
+    await teacher.join(live)
+    peers = []
+    for login in ("student1", "student2"):
+        client = await connect(node, login)
+        await client.join(live)
+        peers.append(MediaClient(client))
+    try:
+        mics = []
+        for peer in peers:
+            ack = await peer.publish([(AudioStreamTrack(), "microphone")])
+            assert ack["ok"], ack
+            mics.append(ack["producers"][0]["id"])
+        # student2 turns their own microphone off first.
+        ack = await peers[1].live.call("media:pause_producer", {"producer_id": mics[1]})
+        assert ack["ok"]
+
+        ack = await teacher.call("moderation:mute_all", {"source": "microphone"})
+        assert ack["ok"], ack
+        paused = await teacher.wait_for(
+            "media:producer_paused", lambda d: d["producer_id"] == mics[0]
+        )
+        assert paused["holds"] == ["moderator"]
+        resumed = await peers[0].live.call("media:resume_producer", {"producer_id": mics[0]})
+        assert resumed["error"]["code"] == "forbidden"  # the student cannot lift it
+
+        teacher.forget("media:producer_resumed")
+        assert (await teacher.call("moderation:unmute_all", {}))["ok"]
+        back = await teacher.wait_for(
+            "media:producer_resumed", lambda d: d["producer_id"] == mics[0]
+        )
+        assert back["holds"] == []
+        config = await peers[1].live.call("media:config", {})
+        own = next(p for p in config["producers"] if p["id"] == mics[1])
+        assert own["paused"] is True and own["holds"] == ["self"]
+    finally:
+        for peer in peers:
+            await peer.close()

@@ -401,15 +401,20 @@ async def list_surveys(
             names[o] = await owners.owner_name(db, o)
         return names[o]
 
+    # One query per kind of owner, however many schools a platform admin manages.
+    by_kind: dict[OwnerKind, list[int]] = {}
     for o in managed:
+        by_kind.setdefault(o.kind, []).append(o.id)
+    for kind, ids in by_kind.items():
         rows = await db.scalars(
             select(Survey)
-            .where(Survey.owner_kind == o.kind, Survey.owner_id == o.id)
+            .where(Survey.owner_kind == kind, Survey.owner_id.in_(ids))
             .order_by(Survey.created_at.desc(), Survey.id.desc())
         )
         for survey in rows:
             await refresh_status(db, survey, at)
             seen.add(survey.id)
+            o = _owner(survey)
             views.append(SurveyView(survey, [], await name(o), True, None, accepting(survey, at)))
     for o, membership in await owners.memberships(db, viewer):
         if owner is not None and o != owner:

@@ -115,7 +115,12 @@ async def build_content(
     """The snapshot a notice version is rendered from (JSON: it is stored with the files)."""
     days, rows = await daily.month_grid(db, programme.id, stays, month, rules)
     host = await db.get(School, programme.school_id)
-    classes = {k.id: k.name for k in await db.scalars(select(HospitalClass))}
+    classes = {
+        k.id: k.name
+        for k in await db.scalars(
+            select(HospitalClass).where(HospitalClass.programme_id == programme.id)
+        )
+    }
     previous = await _latest_signed(db, programme.id, school.id, month)
     before: dict[str, dict[str, Any]] = {}
     reasons: dict[tuple[int, date], list[tuple[AttendanceCorrection, User]]] = {}

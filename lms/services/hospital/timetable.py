@@ -158,7 +158,8 @@ async def generate(
             )
         )
     }
-    created = 0
+    # A whole year is tens of thousands of sessions: insert them in two batched flushes.
+    made: list[tuple[TimetableSlot, date, LiveSession]] = []
     for slot in all_slots:
         if slot.removed_at is not None:
             continue
@@ -172,10 +173,13 @@ async def generate(
                 scheduled_start=seoul_moment(day, slot.starts_at),
                 scheduled_end=seoul_moment(day, slot.ends_at),
             )
-            db.add(session)
-            await db.flush()
-            db.add(TimetableSession(slot_id=slot.id, day=day, session_id=session.id))
-            created += 1
+            made.append((slot, day, session))
+    db.add_all([session for _, _, session in made])
+    await db.flush()
+    db.add_all(
+        [TimetableSession(slot_id=slot.id, day=day, session_id=s.id) for slot, day, s in made]
+    )
+    created = len(made)
     slots = {slot.id: slot for slot in all_slots}
     removed = kept = 0
     for (slot_id, day), link in links.items():

@@ -20,7 +20,7 @@ from lms.models import (
     SchoolKind,
     User,
 )
-from lms.services import accounts, assignments, course_quizzes, question_bank
+from lms.services import accounts, assignments, course_quizzes, loans, question_bank, surveys
 from lms.services.hospital.demo import seed_hospital
 
 DEMO_PASSWORD = "newssem2026"
@@ -142,4 +142,6 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     await assignments.seed_assignments(db, logins)
     await course_quizzes.seed_course_quizzes(db, logins)
     await seed_hospital(db, logins)
+    await surveys.seed_surveys(db, logins)
+    await loans.seed_loans(db, logins)
     return logins

@@ -11,15 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lms.models import Device, DeviceCondition, DeviceKind, DeviceStatus, Loan, OwnerKind, User
+from lms.models import (
+    Device,
+    DeviceCondition,
+    DeviceKind,
+    DeviceStatus,
+    HospitalProgramme,
+    Loan,
+    OwnerKind,
+    ProgrammeRole,
+    ProgrammeStaff,
+    User,
+)
 from lms.services import clean_text, moment, owners
 from lms.services.owners import Membership, Owner
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 # Korea keeps no daylight saving time: a fixed +09:00 offset is exact.
 SEOUL = timezone(timedelta(hours=9), "KST")
@@ -296,3 +311,56 @@ async def borrowers(db: AsyncSession, actor: User, owner: Owner) -> list[User]:
     """Who may borrow the owner's equipment: its students (for the lending form)."""
     await owners.require_manager(db, actor, owner)
     return await owners.members(db, owner, Membership.STUDENT)
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+DEMO_DEVICES = [
+    (DeviceKind.CAMERA, "HOS-CAM-01", "로지텍 C920"),
+    (DeviceKind.CAMERA, "HOS-CAM-02", "로지텍 C920"),
+    (DeviceKind.HEADSET, "HOS-HS-01", "소니 WH-CH520"),
+    (DeviceKind.TABLET, "HOS-TAB-01", "갤럭시 탭 S9 FE"),
+    (DeviceKind.TABLET, "HOS-TAB-02", "갤럭시 탭 S9 FE"),
+]
+
+
+async def seed_loans(db: AsyncSession, logins: DemoLogins) -> None:
+    """The demo hospital programme's equipment, one tablet lent to an admitted student."""
+    if await db.scalar(select(Device.id).where(Device.asset_tag == DEMO_DEVICES[0][1])):
+        return
+    for programme_id, admin_id in (
+        await db.execute(
+            select(ProgrammeStaff.programme_id, ProgrammeStaff.user_id)
+            .join(HospitalProgramme, HospitalProgramme.id == ProgrammeStaff.programme_id)
+            .where(
+                HospitalProgramme.school_id == logins.school_id,
+                ProgrammeStaff.role == ProgrammeRole.ADMIN,
+            )
+            .limit(1)
+        )
+    ).tuples():
+        admin = await db.get(User, admin_id)
+        assert admin is not None
+        owner = Owner(OwnerKind.PROGRAMME, programme_id)
+        devices = [
+            await add_device(
+                db,
+                admin,
+                owner_kind=owner.kind,
+                owner_id=owner.id,
+                kind=kind,
+                asset_tag=tag,
+                model=model,
+            )
+            for kind, tag, model in DEMO_DEVICES
+        ]
+        students = await owners.members(db, owner, Membership.STUDENT)
+        if students:
+            await lend(
+                db,
+                admin,
+                devices[3].id,
+                borrower_id=students[0].id,
+                due_on=seoul_day(moment(None)) + timedelta(days=30),
+                client_id="demo-loan-1",
+            )

@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import (
     OwnerKind,
+    Role,
     Survey,
     SurveyAnswer,
     SurveyAudience,
@@ -44,6 +45,9 @@ from lms.models import (
 )
 from lms.services import clean_text, moment, owners
 from lms.services.owners import Membership, Owner
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 MIN_GROUP_SIZE = 3
 MAX_QUESTIONS = 60
@@ -894,3 +898,54 @@ async def named_responses(db: AsyncSession, actor: User, survey_id: int) -> list
         )
         for r in responses
     ]
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+DEMO_LIKERT = ["전혀 그렇지 않다", "그렇지 않다", "보통이다", "그렇다", "매우 그렇다"]
+
+
+async def seed_surveys(db: AsyncSession, logins: DemoLogins) -> None:
+    """An open end-of-semester survey in the demo school, for students, guardians, teachers."""
+    exists = await db.scalar(
+        select(Survey.id)
+        .where(Survey.owner_kind == OwnerKind.SCHOOL, Survey.owner_id == logins.school_id)
+        .limit(1)
+    )
+    if exists is not None:
+        return
+    admin = await db.scalar(
+        select(User).where(User.school_id == logins.school_id, User.role == Role.SCHOOL_ADMIN)
+    )
+    if admin is None:
+        return
+    survey = await create_survey(
+        db,
+        admin,
+        owner_kind=OwnerKind.SCHOOL,
+        owner_id=logins.school_id,
+        title="2학기 원격수업 만족도 조사",
+        description="더 좋은 수업을 위해 솔직하게 답해 주세요. 익명으로 모읍니다.",
+        semester="2026-2",
+        audiences=[SurveyAudience.STUDENTS, SurveyAudience.GUARDIANS, SurveyAudience.INSTRUCTORS],
+        anonymous=True,
+        questions=[
+            QuestionSpec(
+                SurveyQuestionKind.LIKERT,
+                "원격수업이 배우는 데 도움이 되었나요?",
+                True,
+                DEMO_LIKERT,
+            ),
+            QuestionSpec(
+                SurveyQuestionKind.LIKERT, "화면과 소리는 잘 보이고 들렸나요?", True, DEMO_LIKERT
+            ),
+            QuestionSpec(
+                SurveyQuestionKind.MULTI_CHOICE,
+                "수업에 주로 쓴 기기를 모두 골라 주세요.",
+                False,
+                ["태블릿", "노트북", "데스크톱", "휴대폰"],
+            ),
+            QuestionSpec(SurveyQuestionKind.TEXT, "바라는 점이 있으면 적어 주세요.", False),
+        ],
+    )
+    await open_survey(db, admin, survey.id)

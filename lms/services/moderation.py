@@ -26,11 +26,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.db import utcnow
-from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lms.errors import Forbidden, InvalidInput, NotFound
 from lms.models import (
     AttendanceInterval,
     LiveSession,
-    LiveSessionStatus,
     ModerationAction,
     ModerationLogEntry,
     PrivateChat,
@@ -473,9 +472,3 @@ async def read_log(
         }
         for entry in entries
     ]
-
-
-def require_open(session: LiveSession) -> None:
-    """Moderating a class that is not running makes no sense (and would mislead the log)."""
-    if session.status is not LiveSessionStatus.LIVE:
-        raise Conflict("this session is not live", session_id=session.id)

@@ -4,6 +4,7 @@ after removal), chat rules, private messages, reactions, mute all, and who may m
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from aiortc.mediastreams import AudioStreamTrack
@@ -20,8 +21,9 @@ from lms.models import (
     WaitingStatus,
 )
 from server.live import moderation as live_moderation
+from server.settings import Settings
 from tests.api.conftest import World
-from tests.live.conftest import Connect, Node, count, present
+from tests.live.conftest import Connect, Node, StartNode, count, present
 from tests.live.test_media_signaling import MediaClient
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -29,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("engine")
 DB = async_sessionmaker[AsyncSession]
 
 
-async def settings(client, **changes: object) -> dict:
+async def set_rules(client, **changes: object) -> dict:
     ack = await client.call("moderation:settings", changes)
     assert ack["ok"], ack
     return ack
@@ -66,10 +68,10 @@ async def test_waiting_room_holds_a_student_until_admitted(
     assert joined["tools"]["moderation"]["settings"]["waiting_room"] is False
     assert joined["tools"]["moderation"]["waiting"] == []
 
-    ack = await settings(teacher, waiting_room=True)
+    ack = await set_rules(teacher, waiting_room=True)
     assert ack["settings"]["waiting_room"] is True and ack["changed"] == {"waiting_room": True}
     # Setting it again changes nothing and logs nothing.
-    assert (await settings(teacher, waiting_room=True))["changed"] == {}
+    assert (await set_rules(teacher, waiting_room=True))["changed"] == {}
 
     student = await connect(node, "student1")
     ack = await student.call("join", {"session_id": live})
@@ -118,7 +120,7 @@ async def test_a_student_in_class_before_the_waiting_room_reconnects_freely(
     await teacher.join(live)
     student = await connect(node, "student1")
     await student.join(live)
-    await settings(teacher, waiting_room=True)
+    await set_rules(teacher, waiting_room=True)
     await student.close()
     back = await connect(node, "student1")
     await back.join(live)
@@ -131,7 +133,7 @@ async def test_locked_room_lets_nobody_new_in(
     await teacher.join(live)
     inside = await connect(node, "student1")
     await inside.join(live)
-    ack = await settings(teacher, locked=True, waiting_room=True)
+    ack = await set_rules(teacher, locked=True, waiting_room=True)
     assert ack["changed"] == {"locked": True, "waiting_room": True}
     assert (await inside.wait_for("moderation:settings"))["settings"]["locked"] is True
 
@@ -149,7 +151,7 @@ async def test_locked_room_lets_nobody_new_in(
     admin = await connect(node, "sa_a")
     await admin.join(live)
 
-    await settings(teacher, locked=False)
+    await set_rules(teacher, locked=False)
     late_again = await connect(node, "student2")
     assert (await late_again.call("join", {"session_id": live}))["error"]["code"] == "waiting"
 
@@ -198,7 +200,7 @@ async def test_student_chat_forbidden_while_teachers_still_chat(
     student = await connect(node, "student1")
     await teacher.join(live)
     await student.join(live)
-    await settings(teacher, student_chat=False)
+    await set_rules(teacher, student_chat=False)
     changed = await student.wait_for("moderation:settings")
     assert changed["settings"]["student_chat"] is False and changed["by"] == "Teacher"
 
@@ -208,7 +210,7 @@ async def test_student_chat_forbidden_while_teachers_still_chat(
     assert (await teacher.call("chat:send", {"client_id": "t", "body": "조용히 해요"}))["ok"]
     assert await count(db, ChatMessage) == 1
 
-    await settings(teacher, student_chat=True)
+    await set_rules(teacher, student_chat=True)
     assert (await student.call("chat:send", {"client_id": "s", "body": "hello"}))["ok"]
 
 
@@ -240,10 +242,10 @@ async def test_private_messages_reach_only_the_two_and_are_replayed(
     to_peer = {"client_id": "p2", "recipient_id": s2, "body": "같이 하자"}
     ack = await student.call("private:send", to_peer)
     assert ack["error"]["code"] == "forbidden"
-    await settings(teacher, private_chat="all")
+    await set_rules(teacher, private_chat="all")
     assert (await student.call("private:send", to_peer))["ok"]
     await other.wait_for("private:message")
-    await settings(teacher, private_chat="none")
+    await set_rules(teacher, private_chat="none")
     ack = await student.call("private:send", {"client_id": "p3", "recipient_id": t, "body": "?"})
     assert ack["error"]["code"] == "forbidden"
     # Teachers may always write privately.
@@ -292,7 +294,7 @@ async def test_reactions_are_broadcast_checked_and_rate_limited(
     # The teacher's budget is their own.
     assert (await teacher.call("reaction:send", {"emoji": "🎉"}))["ok"]
 
-    await settings(teacher, reactions=False)
+    await set_rules(teacher, reactions=False)
     await asyncio.sleep(1.1)
     ack = await student.call("reaction:send", {"emoji": "👍"})
     assert ack["error"]["code"] == "forbidden"
@@ -375,7 +377,7 @@ async def test_a_co_teacher_has_every_teacher_power(
     joined = await teacher.join(live)
     assert joined["you"]["role"] == "co_teacher"
     assert joined["tools"]["moderation"]["teaching"] is True
-    await settings(teacher, waiting_room=True, student_chat=False, private_chat="none")
+    await set_rules(teacher, waiting_room=True, student_chat=False, private_chat="none")
 
     student = await connect(node, "student1")
     assert (await student.call("join", {"session_id": live}))["error"]["code"] == "waiting"
@@ -419,13 +421,13 @@ async def test_opening_the_door_lets_the_waiting_in_but_not_the_removed(
     assert (await teacher.call("moderation:remove", {"client_id": "r", "user_id": s2}))["ok"]
     await removed.wait_disconnected()
 
-    await settings(teacher, waiting_room=True)
+    await set_rules(teacher, waiting_room=True)
     waiting = await connect(node, "student1")
     assert (await waiting.call("join", {"session_id": live}))["error"]["code"] == "waiting"
     back = await connect(node, "student2")
     assert (await back.call("join", {"session_id": live}))["error"]["code"] == "waiting"
 
-    ack = await settings(teacher, waiting_room=False)
+    ack = await set_rules(teacher, waiting_room=False)
     assert ack["admitted"] == [s1]
     await waiting.wait_for("moderation:admitted")
     await waiting.join(live)
@@ -480,3 +482,32 @@ async def test_mute_all_pauses_every_student_microphone_and_keeps_own_mutes(
     finally:
         for peer in peers:
             await peer.close()
+
+
+@pytest.mark.redis
+async def test_the_door_holds_across_two_nodes(
+    start_node: StartNode,
+    settings: Settings,
+    redis_url: str,
+    world: World,
+    live: int,
+    connect: Connect,
+) -> None:
+    """Rules set on one node apply on the other; the admission crosses nodes through Redis."""
+    shared = settings.model_copy(
+        update={"redis_url": redis_url, "fanout_channel": f"newssem-test-{uuid.uuid4().hex}"}
+    )
+    node1, node2 = await start_node(shared), await start_node(shared)
+    teacher = await connect(node1, "teacher")
+    await teacher.join(live)
+    await set_rules(teacher, waiting_room=True, student_chat=False)
+
+    student = await connect(node2, "student1")
+    assert (await student.call("join", {"session_id": live}))["error"]["code"] == "waiting"
+    await teacher.wait_for("moderation:waiting", lambda d: d["waiting"])
+    assert (await teacher.call("moderation:admit", {"user_id": world.users["student1"]}))["ok"]
+    await student.wait_for("moderation:admitted")
+    joined = await student.join(live)
+    assert joined["tools"]["moderation"]["settings"]["student_chat"] is False
+    ack = await student.call("chat:send", {"client_id": "c", "body": "hi"})
+    assert ack["error"]["code"] == "forbidden"

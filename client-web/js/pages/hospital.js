@@ -5,7 +5,7 @@
 // school's students, their daily attendance and the signed-off notices to download.
 import * as api from '../api.js';
 import { field, h, notice, select } from '../dom.js';
-import { addStrings, t } from '../i18n.js';
+import { addStrings, lang, t } from '../i18n.js';
 import { clientId } from '../live/room.js';
 
 addStrings({
@@ -178,6 +178,10 @@ const WEEKDAYS_KO = ['월', '화', '수', '목', '금', '토', '일'];
 const GRADES = Array.from({ length: 12 }, (_, i) => i + 1);
 
 const gradeLabel = (g) => (g <= 6 ? `초${g}` : g <= 9 ? `중${g - 6}` : `고${g - 9}`);
+// The programme runs on Seoul time, wherever the browser is.
+const seoulFormat = (iso, options) => new Intl.DateTimeFormat(lang() === 'ko' ? 'ko-KR' : 'en-GB', { timeZone: 'Asia/Seoul', ...options }).format(new Date(iso));
+const seoulTime = (iso) => seoulFormat(iso, { timeStyle: 'short' });
+const seoulDateTime = (iso) => seoulFormat(iso, { dateStyle: 'short', timeStyle: 'short' });
 const seoulToday = () => new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10);
 const monthOf = (iso) => iso.slice(0, 7);
 function shiftMonth(month, delta) {
@@ -227,8 +231,8 @@ async function todaySection(ctx) {
   const list = data.items.length
     ? h('ul', { class: 'people', testid: 'hospital-today' }, data.items.map((s) => h('li', { class: 'card', testid: 'hospital-today-session', dataset: { sessionId: String(s.id), status: s.status } },
       h('strong', {}, s.title), ' ',
-      h('span', { class: `badge badge--${s.status}` }, s.status), ' ',
-      h('span', { class: 'muted' }, `${s.scheduled_start.slice(11, 16)}Z`), ' ',
+      h('span', { class: `badge badge--${s.status}`, i18n: `session.status.${s.status}` }), ' ',
+      h('span', { class: 'muted' }, `${seoulTime(s.scheduled_start)}–${seoulTime(s.scheduled_end)}`), ' ',
       sessionAction(ctx, s), ' ',
       h('a', { class: 'btn btn--small', href: `#/sessions/${s.id}/attendance`, i18n: 'hospital.attendance', testid: 'hospital-session-attendance' }))))
     : h('p', { class: 'empty', i18n: 'hospital.noToday' });
@@ -402,9 +406,9 @@ async function attendanceSection(ctx) {
     return h('td', { testid: `grid-${row.student.id}-${day}`, dataset: { status: value }, title: corrected ? t('hospital.corrected') : '' },
       value === 'none' ? '-' : h('span', { class: `badge badge--${value}`, i18n: `hospital.status.${value}` }), corrected ? '*' : '');
   };
-  const table = grid.rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', testid: 'hospital-grid' },
+  const table = grid.rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table hospital-grid', testid: 'hospital-grid' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', i18n: 'hospital.student' }),
-      grid.class_days.map((d) => h('th', { scope: 'col' }, `${Number(d.slice(8))}(${WEEKDAYS_KO[weekdayOf(d)]})`)),
+      grid.class_days.map((d) => h('th', { scope: 'col', title: d }, String(Number(d.slice(8))), h('br'), WEEKDAYS_KO[weekdayOf(d)])),
       STATUSES.map((s) => h('th', { scope: 'col', i18n: `hospital.status.${s}` })))),
     h('tbody', {}, grid.rows.map((row) => h('tr', { dataset: { studentId: String(row.student.id) } },
       h('th', { scope: 'row' }, `${row.student.display_name} (${row.grade_label})`),
@@ -420,8 +424,8 @@ async function noticesSection(ctx) {
   for (const n of list.items) newest[n.home_school.id] = Math.max(newest[n.home_school.id] || 0, n.version);
   const rows = list.items.map((n) => h('tr', { dataset: { noticeId: String(n.id), school: n.home_school.name } },
     h('th', { scope: 'row' }, n.home_school.name), h('td', {}, n.month), h('td', { class: 'num' }, String(n.version)),
-    h('td', {}, `${n.generated_by.display_name} ${n.generated_at.slice(0, 16).replace('T', ' ')}Z`),
-    h('td', {}, n.signed_off_by ? `${n.signed_off_by.display_name} ${n.signed_off_at.slice(0, 16).replace('T', ' ')}Z` : h('span', { class: 'badge', i18n: 'hospital.draft' })),
+    h('td', {}, `${n.generated_by.display_name} · ${seoulDateTime(n.generated_at)}`),
+    h('td', {}, n.signed_off_by ? `${n.signed_off_by.display_name} · ${seoulDateTime(n.signed_off_at)}` : h('span', { class: 'badge', i18n: 'hospital.draft' })),
     h('td', { class: 'num' }, String(n.flagged_days)),
     h('td', { class: 'actions' },
       h('a', { class: 'btn btn--small', href: `/api/hospital/notices/${n.id}/pdf`, download: '', testid: 'notice-pdf' }, 'PDF'), ' ',

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint services install bench-sfu clean
+.PHONY: run test lint services install bench-sfu bench-lms clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ services:
 ## Forwarding vs. transcoding benchmark for the SFU.
 bench-sfu: $(STAMP)
 	$(BIN)/python -m loadtest.sfu_forwarding --subscribers 40 --seconds 20 --json
+
+## LMS at full size (146 schools, 100,000 students) on its own PostgreSQL database, via HTTP.
+NEWSSEM_SCALE_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/newssem_scale
+bench-lms: $(STAMP)
+	NEWSSEM_DATABASE_URL=$(NEWSSEM_SCALE_DATABASE_URL) $(BIN)/python -m loadtest.lms_scale --json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -32,6 +32,12 @@ NO_SESSION = "-"
 FLAG = "*"
 WEEKDAYS = "월화수목금토일"
 TITLE = "병원학교 월별 출석 통지서"
+# What each word means for a day (the rules of lms.services.hospital.daily, with the defaults).
+LEGEND = (
+    "출석: 그날의 모든 수업에 출석. 지각: 첫 수업에 늦거나 빠짐. 조퇴: 마지막 수업에서 일찍 "
+    "나가거나 빠짐. 결과: 중간 수업을 빠짐. 결석: 출석한 수업이 없음. 인정: 모든 수업이 출석 인정. "
+    f"{NO_SESSION} 수업 없음, {NOT_ADMITTED} 재적 기간 아님, {FLAG} 지난 판 확인 이후 정정됨."
+)
 
 
 def cell_text(value: str | None, flagged: bool) -> str:
@@ -132,15 +138,7 @@ def render_pdf(content: dict[str, Any], settings: NoticeSettings) -> bytes:
 
     pdf.ln(2)
     pdf.set_font("NotoCJK", size=7.5)
-    legend = ", ".join(f"{label}={status}" for status, label in STATUS_LABELS.items())
-    pdf.multi_cell(
-        0,
-        4.5,
-        f"{legend}. {NO_SESSION} 수업 없음, {NOT_ADMITTED} 재적 기간 아님, {FLAG} 정정됨. "
-        "하루의 모든 수업에 출석하면 출석입니다.",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf.multi_cell(0, 4.5, LEGEND, new_x="LMARGIN", new_y="NEXT")
     if content["corrections"]:
         if pdf.get_y() > pdf.h - 40:
             pdf.add_page()

@@ -289,6 +289,33 @@ async def delete_survey(db: AsyncSession, actor: User, survey_id: int) -> None:
     await db.flush()
 
 
+async def copy_survey(
+    db: AsyncSession,
+    actor: User,
+    survey_id: int,
+    *,
+    semester: str,
+    title: str | None = None,
+    now: datetime | None = None,
+) -> Survey:
+    """Next semester's survey: a new draft with the same questions, audiences and anonymity."""
+    source = await _managed_survey(db, actor, survey_id)
+    questions = await questions_of(db, source.id)
+    return await create_survey(
+        db,
+        actor,
+        owner_kind=source.owner_kind,
+        owner_id=source.owner_id,
+        title=title if title is not None else source.title,
+        description=source.description,
+        semester=semester,
+        audiences=source.audiences,
+        anonymous=source.anonymous,
+        questions=[QuestionSpec(q.kind, q.prompt, q.required, q.options) for q in questions],
+        now=now,
+    )
+
+
 async def questions_of(db: AsyncSession, survey_id: int) -> list[SurveyQuestion]:
     rows = await db.scalars(
         select(SurveyQuestion)

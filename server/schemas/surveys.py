@@ -60,6 +60,11 @@ class SurveyUpdate(Body):
     questions: list[QuestionIn] | None = Field(None, max_length=60)
 
 
+class SurveyCopy(Body):
+    semester: str = Field(min_length=6, max_length=16, pattern=SEMESTER)
+    title: str | None = Field(None, min_length=1, max_length=200)
+
+
 class AnswerIn(Body):
     question_id: int = Field(gt=0, le=2**31 - 1)
     value: int | list[int] | str | None

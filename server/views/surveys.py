@@ -174,6 +174,18 @@ async def close_survey(request: web.Request) -> web.Response:
     return json(result)
 
 
+async def copy_survey(request: web.Request) -> web.Response:
+    survey_id = path_id(request)
+    async with unit_of_work(request) as db:
+        identity = await require_user(request, db)
+        body = await read_body(request, s.SurveyCopy)
+        copy = await surveys.copy_survey(
+            db, identity.user, survey_id, semester=body.semester, title=body.title
+        )
+        result = detail(await surveys.get_survey(db, identity.user, copy.id))
+    return json(result, status=201)
+
+
 async def respond(request: web.Request) -> web.Response:
     survey_id = path_id(request)
     async with unit_of_work(request) as db:
@@ -371,6 +383,9 @@ ROUTES: tuple[Route, ...] = (
           T, s.SurveyDetail, errors=(403, 404, 409)),
     Route("POST", f"/api/surveys/{ID}/close", close_survey, "Stop taking answers", T,
           s.SurveyDetail, errors=(403, 404, 409)),
+    Route("POST", f"/api/surveys/{ID}/copy", copy_survey,
+          "A new draft with the same questions, for another semester", T, s.SurveyDetail,
+          s.SurveyCopy, status=201, errors=(403, 404)),
     Route("POST", f"/api/surveys/{ID}/responses", respond,
           "Answer (student, instructor); once per person, idempotent on client_id", T,
           s.ResponseAck, s.ResponseCreate, status=201, errors=(403, 404, 409)),

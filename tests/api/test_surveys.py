@@ -89,6 +89,7 @@ async def test_each_survey_endpoint_refuses_whom_it_should(
         ("GET", f"/api/surveys/{sid}/guardian-links", None),
         ("DELETE", f"/api/surveys/{sid}/guardian-links/1", None),
         ("DELETE", f"/api/surveys/{sid}", None),
+        ("POST", f"/api/surveys/{sid}/copy", {"semester": "2027-1"}),
     ]
     for headers in (other_admin, student, teacher_b):
         for method, path, body in manager_only:
@@ -306,5 +307,12 @@ async def test_named_responses_of_a_survey_that_is_not_anonymous(
     ] == [("Student2", 2)]
     status, result = await call(app_client, admin, "GET", f"/api/surveys/{sid}/results")
     assert result["available"] and result["groups"][0]["responses"] == 1
+    # Next semester: the same questionnaire as a new draft.
+    status, copy = await call(
+        app_client, admin, "POST", f"/api/surveys/{sid}/copy", {"semester": "2027-1"}
+    )
+    assert status == 201 and copy["status"] == "draft" and copy["semester"] == "2027-1"
+    assert [q["prompt"] for q in copy["questions"]] == [q["prompt"] for q in survey["questions"]]
+    assert copy["anonymous"] is False and copy["id"] != sid
     status, owners = await call(app_client, admin, "GET", "/api/owners/managed")
     assert owners["items"] == [{"kind": "school", "id": world.school_a, "name": "가나초등학교"}]

@@ -64,6 +64,7 @@ addStrings({
     'surveys.revoked': '사용 중지',
     'surveys.revoke': '사용 중지',
     'surveys.copy': '복사',
+    'surveys.copyNext': '이 설문을 복사해 새 학기 설문 만들기',
     'surveys.responseRate': '응답률',
     'surveys.rate': '{responded}/{invited}명',
     'surveys.waitClose': '익명 설문의 결과는 마감 후에 볼 수 있습니다. 지금은 응답률만 보입니다.',
@@ -132,6 +133,7 @@ addStrings({
     'surveys.revoked': 'Revoked',
     'surveys.revoke': 'Revoke',
     'surveys.copy': 'Copy',
+    'surveys.copyNext': 'Copy as a new survey for semester',
     'surveys.responseRate': 'Response rate',
     'surveys.rate': '{responded}/{invited}',
     'surveys.waitClose': 'An anonymous survey shows its results once it is closed; until then only the response rate.',
@@ -407,6 +409,15 @@ function managerView(page, survey, reload) {
     actions.append(h('a', { href: `#/surveys/${survey.id}/results`, class: 'btn btn--primary', i18n: 'surveys.results', testid: 'survey-results-link' }));
     if (survey.status === 'open') act('surveys.close', 'survey-close', () => api.post(`/api/surveys/${survey.id}/close`));
   }
+  const nextSemester = h('input', { required: true, pattern: '\\d{4}-(1|2|summer|winter)', size: 10, style: 'width:auto',
+    i18nAttr: { 'aria-label': 'surveys.semester', placeholder: 'surveys.semester' }, testid: 'survey-copy-semester' });
+  const copyForm = h('form', { class: 'row' }, nextSemester,
+    h('button', { type: 'submit', class: 'btn', i18n: 'surveys.copyNext', testid: 'survey-copy' }));
+  copyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    attempt(message, () => api.post(`/api/surveys/${survey.id}/copy`, { semester: nextSemester.value.trim() }),
+      (copy) => navigate(`/surveys/${copy.id}/edit`));
+  });
   page.replaceChildren(
     h('p', {}, h('a', { href: '#/surveys', i18n: 'surveys.back' })),
     h('h1', { testid: 'survey-heading' }, survey.title),
@@ -416,7 +427,7 @@ function managerView(page, survey, reload) {
     h('dl', { class: 'meta' },
       h('dt', { i18n: 'surveys.audiences' }), h('dd', {}, survey.audiences.map((a) => h('span', { class: 'badge', i18n: `surveys.audience.${a}` }))),
       h('dt', { i18n: 'surveys.dates' }), h('dd', {}, survey.opens_at ? timeElement(survey.opens_at) : '—', ' ~ ', survey.closes_at ? timeElement(survey.closes_at) : '—')),
-    message, actions,
+    message, actions, copyForm,
     h('h2', { i18n: 'surveys.questions' }),
     h('ol', { testid: 'survey-question-list' }, survey.questions.map((q) => h('li', {},
       q.prompt, ' ', h('span', { class: 'badge', i18n: `surveys.kind.${q.kind}` }),

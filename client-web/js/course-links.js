@@ -6,6 +6,8 @@ import { h } from './dom.js';
 export const COURSE_LINKS = [
   { path: (id) => `/courses/${id}/questions`, key: 'bank.title', testid: 'question-bank-link', teach: true },
   { path: (id) => `/courses/${id}/work`, key: 'work.title', testid: 'coursework-link', teach: false },
+  { path: (id) => `/courses/${id}/grades`, key: 'grades.link', testid: 'grades-link', teach: false },
+  { path: (id) => `/courses/${id}/attendance-book`, key: 'book.link', testid: 'attendance-book-link', teach: false },
 ];
 
 export function courseLinks(courseId, teach) {

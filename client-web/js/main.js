@@ -21,6 +21,8 @@ import { renderSurvey, renderSurveyEdit, renderSurveyNew, renderSurveyResults, r
 import { renderSurveyLink } from './pages/survey-answer.js';
 import { renderLoans } from './pages/loans.js';
 import { renderEducationPlan, renderEducationPlans } from './pages/education-plans.js';
+import { renderGrades } from './pages/gradebook.js';
+import { renderAttendanceBook } from './pages/attendance-book.js';
 
 /** After rendering a page, move focus to its heading so screen readers announce the change. */
 function withFocus(page) {
@@ -61,6 +63,8 @@ route('/courses/:id/work', withFocus(renderCoursework));
 route('/assignments/:id', withFocus(renderAssignment));
 route('/course-quizzes/:id', withFocus(renderCourseQuiz));
 route('/quiz-attempts/:id', withFocus(renderQuizAttempt));
+route('/courses/:id/grades', withFocus(renderGrades));
+route('/courses/:id/attendance-book', withFocus(renderAttendanceBook));
 
 async function boot() {
   apply();

@@ -8,6 +8,7 @@ export const COURSE_LINKS = [
   { path: (id) => `/courses/${id}/work`, key: 'work.title', testid: 'coursework-link', teach: false },
   { path: (id) => `/courses/${id}/grades`, key: 'grades.link', testid: 'grades-link', teach: false },
   { path: (id) => `/courses/${id}/attendance-book`, key: 'book.link', testid: 'attendance-book-link', teach: false },
+  { path: (id) => `/courses/${id}/people`, key: 'people.title', testid: 'course-people-link', teach: true },
 ];
 
 export function courseLinks(courseId, teach) {

@@ -21,6 +21,10 @@ import { renderSurvey, renderSurveyEdit, renderSurveyNew, renderSurveyResults, r
 import { renderSurveyLink } from './pages/survey-answer.js';
 import { renderLoans } from './pages/loans.js';
 import { renderEducationPlan, renderEducationPlans } from './pages/education-plans.js';
+import { renderLesson } from './pages/courseware.js';
+import { renderCoursePeople, renderJoin } from './pages/course-people.js';
+import { renderCourseRequests } from './pages/course-requests.js';
+import { renderAdminUsers } from './pages/admin-users.js';
 import { renderGrades } from './pages/gradebook.js';
 import { renderAttendanceBook } from './pages/attendance-book.js';
 
@@ -63,6 +67,12 @@ route('/courses/:id/work', withFocus(renderCoursework));
 route('/assignments/:id', withFocus(renderAssignment));
 route('/course-quizzes/:id', withFocus(renderCourseQuiz));
 route('/quiz-attempts/:id', withFocus(renderQuizAttempt));
+route('/lessons/:id', withFocus(renderLesson));
+route('/courses/:id/people', withFocus(renderCoursePeople));
+route('/join', withFocus(renderJoin));
+route('/join/:id', withFocus(renderJoin));
+route('/course-requests', withFocus(renderCourseRequests));
+route('/admin/users', withFocus(renderAdminUsers));
 route('/courses/:id/grades', withFocus(renderGrades));
 route('/courses/:id/attendance-book', withFocus(renderAttendanceBook));
 

@@ -5,6 +5,9 @@
 
 export const NAV = [
   { href: '#/courses', key: 'nav.courses', testid: 'nav-courses', roles: null },
+  { href: '#/course-requests', key: 'nav.courseRequests', testid: 'nav-course-requests', roles: ['admin', 'school_admin', 'teacher'] },
+  { href: '#/admin/users', key: 'nav.adminUsers', testid: 'nav-admin-users', roles: ['admin', 'school_admin'] },
+  { href: '#/join', key: 'nav.join', testid: 'nav-join', roles: ['student'] },
   { href: '#/projects', key: 'nav.projects', testid: 'nav-projects', roles: null },
   { href: '#/helpdesk', key: 'nav.helpdesk', testid: 'nav-helpdesk', roles: null },
   { href: '#/surveys', key: 'nav.surveys', testid: 'nav-surveys', roles: null },

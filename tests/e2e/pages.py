@@ -67,3 +67,109 @@ def send_chat(page: Page, body: str) -> Locator:
 def chat_message(page: Page, body: str) -> Locator:
     return tid(page, "chat-message").filter(has_text=body)
 
+
+# -- course requests and courseware ----------------------------------------------------------
+
+
+def request_course(page: Page, title: str, *, subject: str = "", schedule: str = "") -> Locator:
+    """A teacher sends a course request; returns its row in "my requests" (status pending)."""
+    tid(page, "nav-course-requests").click()
+    tid(page, "req-title").fill(title)
+    if subject:
+        tid(page, "req-subject").fill(subject)
+    if schedule:
+        tid(page, "req-schedule").fill(schedule)
+    tid(page, "req-submit").click()
+    row = request_row(tid(page, "my-requests"), title)
+    expect(row).to_have_attribute("data-status", "pending")
+    return row
+
+
+def request_row(scope: Page | Locator, title: str) -> Locator:
+    return tid(scope, "request-row").filter(has_text=title)
+
+
+def approve_course_request(page: Page, title: str) -> None:
+    """A school admin approves a request from the queue; it moves to the decided list."""
+    tid(page, "nav-course-requests").click()
+    tid(request_row(tid(page, "request-queue"), title), "approve").click()
+    expect(request_row(tid(page, "decided-requests"), title)).to_have_attribute(
+        "data-status", "approved"
+    )
+
+
+def reject_course_request(page: Page, title: str, reason: str) -> None:
+    tid(page, "nav-course-requests").click()
+    row = request_row(tid(page, "request-queue"), title)
+    tid(row, "reject-reason").fill(reason)
+    tid(row, "reject").click()
+    expect(request_row(tid(page, "decided-requests"), title)).to_have_attribute(
+        "data-status", "rejected"
+    )
+
+
+def open_requested_course(page: Page, title: str) -> None:
+    """From "my requests", the teacher opens the course an approval created."""
+    tid(page, "nav-course-requests").click()
+    page.reload()  # the teacher may be on this page since they sent the request
+    row = request_row(tid(page, "my-requests"), title)
+    expect(row).to_have_attribute("data-status", "approved")
+    tid(row, "open-course").click()
+    expect(tid(page, "course-title")).to_have_text(title)
+
+
+def add_section(page: Page, title: str) -> Locator:
+    tid(page, "section-title-input").fill(title)
+    tid(page, "section-submit").click()
+    heading = tid(page, "section-title").filter(has_text=title)
+    section = tid(page, "course-section").filter(has=heading)
+    expect(section).to_be_visible()
+    return section
+
+
+def add_lesson(
+    page: Page,
+    section: Locator,
+    kind: str,
+    title: str,
+    *,
+    url: str = "",
+    minutes: int | None = None,
+) -> Locator:
+    """Add a link, video or live lesson to a section; returns its item in the outline."""
+    form = tid(section, "lesson-form")
+    tid(form, "lesson-kind").select_option(kind)
+    tid(form, "lesson-title").fill(title)
+    if url:
+        tid(form, "lesson-url").fill(url)
+    if minutes is not None:
+        tid(form, "lesson-minutes").fill(str(minutes))
+    tid(form, "lesson-submit").click()
+    item = lesson_item(page, title)
+    expect(item).to_have_attribute("data-kind", kind)
+    return item
+
+
+def lesson_item(page: Page, title: str) -> Locator:
+    return tid(page, "lesson-item").filter(has=tid(page, "lesson-link").filter(has_text=title))
+
+
+def enrol_by_search(page: Page, query: str, user_id: int) -> None:
+    """On the course page, find someone by name or login and enrol them."""
+    tid(page, "enrol-search").fill(query)
+    candidate = page.locator(f'[data-testid="enrol-candidate"][data-user-id="{user_id}"]')
+    tid(candidate, "enrol-pick").click()
+    expect(
+        page.locator(f'[data-testid="enrolment-list"] li[data-user-id="{user_id}"]')
+    ).to_be_visible()
+
+
+def open_course_titled(page: Page, title: str) -> None:
+    tid(page, "nav-courses").click()
+    page.locator('[data-testid="course-link"]').filter(has_text=title).click()
+    expect(tid(page, "course-title")).to_have_text(title)
+
+
+def open_lesson(page: Page, title: str) -> None:
+    tid(lesson_item(page, title), "lesson-link").click()
+    expect(tid(page, "lesson-title")).to_have_text(title)

@@ -1,7 +1,9 @@
 // One course: its sessions (teachers start and end them), scheduling, and enrolments.
 import * as api from '../api.js';
-import { field, h, notice, select } from '../dom.js';
+import { field, h, notice } from '../dom.js';
 import { courseLinks } from '../course-links.js';
+import { outlineCard } from './courseware.js';
+import { enrolPicker } from './course-people.js';
 import { timeElement } from '../i18n.js';
 
 const TEACHING = new Set(['teacher', 'co_teacher']);
@@ -107,25 +109,7 @@ function enrolmentSection(courseId, enrolments, teach, reload) {
       ' ', h('span', { class: `badge badge--${e.role}`, i18n: `role.${e.role}` }))));
   const section = h('section', { class: 'card', 'aria-labelledby': 'enrol-title' },
     h('h2', { id: 'enrol-title', i18n: 'course.enrolments' }), list);
-  if (teach) {
-    const userId = field('course.userId', h('input', { type: 'number', min: 1, required: true, inputMode: 'numeric' }));
-    const role = field('course.role', select([['student', 'role.student'], ['co_teacher', 'role.co_teacher'], ['teacher', 'role.teacher']]));
-    const message = notice();
-    const form = h('form', { class: 'form form--inline', testid: 'enrol-form' },
-      h('h3', { i18n: 'course.addEnrolment' }), userId.wrap, role.wrap, message,
-      h('button', { type: 'submit', class: 'btn', i18n: 'common.create' }));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      message.hide();
-      try {
-        await api.post(`/api/courses/${courseId}/enrolments`, { user_id: Number(userId.input.value), role: role.input.value });
-        await reload();
-      } catch (error) {
-        message.show(api.describeError(error));
-      }
-    });
-    section.append(form);
-  }
+  if (teach) section.append(enrolPicker(courseId, reload));
   return section;
 }
 
@@ -153,6 +137,7 @@ export async function renderCourse(root, { id }) {
         h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
           h('h2', { id: 'sessions-title', i18n: 'course.sessions' }),
           sessionsTable(sessions.items, teach, reload, message)),
+        outlineCard(courseId, sessions.items),
         h('div', { class: 'form-grid' },
           teach ? scheduleForm(courseId, reload) : '',
           enrolmentSection(courseId, enrolments.items, teach, reload)),

@@ -77,6 +77,27 @@ export async function request(method, path, body) {
 export const get = (path) => request('GET', path);
 export const post = (path, body = {}) => request('POST', path, body);
 
+/**
+ * Send a file as the raw request body; the server decides its type from the content, so the
+ * browser's guess is not sent. The name travels percent-encoded in X-File-Name.
+ */
+export async function upload(path, file) {
+  const headers = { Accept: 'application/json', 'Content-Type': 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name || 'file') };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response;
+  try {
+    response = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  } catch {
+    throw new ApiError(0, 'network', '');
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = data && data.error ? data.error : {};
+    throw new ApiError(response.status, error.code || 'unknown', error.message, error.details);
+  }
+  return data;
+}
+
 export function user() {
   return currentUser;
 }

@@ -243,3 +243,37 @@ async def test_groups_per_role(api: Caller, world: World) -> None:
     assert updated["member_ids"] == sorted([s1, s2])
     await api("sa_a", "DELETE", f"/api/groups/{gid}")
     await api("teacher", "DELETE", f"/api/groups/{gid}", status=404)
+
+
+async def test_document_and_video_lessons_use_the_course_file_store(
+    api: Caller, app_client: TestClient, login_as: LoginAs, world: World
+) -> None:
+    c = world.course
+    ids = await build(api, world)
+
+    async def upload(who: str, course_id: int, data: bytes, name: str) -> int:
+        response = await app_client.post(
+            f"/api/courses/{course_id}/files",
+            data=data,
+            headers={**await login_as(who), "X-File-Name": name},
+        )
+        assert response.status == 201, await response.text()
+        return (await response.json())["id"]
+
+    pdf = await upload("teacher", c, b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n", "worksheet.pdf")
+    base = {"section_id": ids["section"], "title": "학습지"}
+    doc = await api("teacher", "POST", f"/api/courses/{c}/lessons",
+                    {**base, "client_id": "doc", "kind": "document", "file_id": pdf}, 201)
+    assert doc["file_id"] == pdf and doc["url"] == ""
+    opened = await api("student1", "GET", f"/api/lessons/{doc['id']}")
+    assert opened["file_id"] == pdf
+    download = await app_client.get(f"/api/files/{pdf}", headers=await login_as("student1"))
+    assert download.status == 200
+    viewed = await api("student1", "POST", f"/api/lessons/{doc['id']}/view")
+    assert viewed["completed_at"] is not None
+
+    elsewhere = await upload("teacher2", world.other_course, b"%PDF-1.4\n%%EOF\n", "x.pdf")
+    await api("teacher", "POST", f"/api/courses/{c}/lessons",
+              {**base, "client_id": "doc2", "kind": "document", "file_id": elsewhere}, 400)
+    await api("teacher", "POST", f"/api/courses/{c}/lessons",
+              {**base, "client_id": "doc3", "kind": "document", "file_id": 999999}, 400)

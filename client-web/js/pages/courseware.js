@@ -59,6 +59,10 @@ addStrings({
     'cw.inProgress': '진행 중',
     'cw.lastSeen': '마지막 기록',
     'cw.edit': '수정',
+    'cw.file': '파일 (동영상은 주소 대신 올려도 됩니다)',
+    'cw.docFile': '문서 파일 (PDF, 한글·오피스 문서, 그림)',
+    'cw.uploading': '파일을 올리는 중…',
+    'cw.needFile': '파일을 골라 주세요.',
     'cw.moveTo': '다른 단원으로',
   },
   en: {
@@ -114,11 +118,15 @@ addStrings({
     'cw.inProgress': 'In progress',
     'cw.lastSeen': 'Last report',
     'cw.edit': 'Edit',
+    'cw.file': 'File (a video may be uploaded instead of an address)',
+    'cw.docFile': 'Document file (PDF, office documents, pictures)',
+    'cw.uploading': 'Uploading the file…',
+    'cw.needFile': 'Choose a file.',
     'cw.moveTo': 'Move to section',
   },
 });
 
-const KINDS_TEACHERS_ADD = ['link', 'video', 'live'];
+const KINDS_TEACHERS_ADD = ['link', 'video', 'document', 'live'];
 
 function clientId() {
   return (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`;
@@ -198,6 +206,7 @@ function lessonForm(courseId, section, sessions, reload) {
   const kind = field('cw.kind', select(KINDS_TEACHERS_ADD.map((k) => [k, `cw.kind.${k}`]), { testid: 'lesson-kind' }));
   const title = field('cw.lessonTitle', h('input', { required: true, maxLength: 200, testid: 'lesson-title' }));
   const url = field('cw.url', h('input', { type: 'url', maxLength: 2000, testid: 'lesson-url', placeholder: 'https://' }));
+  const file = field('cw.file', h('input', { type: 'file', testid: 'lesson-file' }));
   const minutes = field('cw.minutes', h('input', { type: 'number', min: 1, max: 720, testid: 'lesson-minutes' }));
   const session = field('cw.session', select(sessions.map((s) => [String(s.id), '']), { testid: 'lesson-session' }));
   sessions.forEach((s, i) => { session.input.options[i].textContent = s.title; });
@@ -205,13 +214,18 @@ function lessonForm(courseId, section, sessions, reload) {
   const visible = h('input', { type: 'checkbox', checked: true, testid: 'lesson-visible' });
   const message = notice();
   const form = h('form', { class: 'form form--compact', testid: 'lesson-form', dataset: { sectionId: String(section.id) } },
-    h('h4', { i18n: 'cw.addLesson' }), kind.wrap, title.wrap, url.wrap, minutes.wrap, session.wrap, description.wrap,
+    h('h4', { i18n: 'cw.addLesson' }), kind.wrap, title.wrap, url.wrap, file.wrap, minutes.wrap, session.wrap, description.wrap,
     h('label', { class: 'check' }, visible, ' ', h('span', { i18n: 'cw.visibleNow' })), message,
     h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'cw.addLesson', testid: 'lesson-submit' }));
   const sync = () => {
     const k = kind.input.value;
-    url.wrap.hidden = k === 'live';
-    url.input.required = k !== 'live';
+    url.wrap.hidden = k === 'live' || k === 'document';
+    url.input.required = k === 'link';
+    file.wrap.hidden = k !== 'video' && k !== 'document';
+    const fileLabel = file.wrap.querySelector('label');
+    fileLabel.dataset.i18n = k === 'document' ? 'cw.docFile' : 'cw.file';
+    fileLabel.textContent = t(fileLabel.dataset.i18n);
+    file.input.accept = k === 'document' ? '.pdf,.hwpx,.docx,.pptx,.xlsx,.odt,.odp,.ods,image/*' : 'video/*';
     url.wrap.querySelector('label').dataset.i18n = k === 'video' ? 'cw.videoUrl' : 'cw.url';
     url.wrap.querySelector('label').textContent = t(k === 'video' ? 'cw.videoUrl' : 'cw.url');
     minutes.wrap.hidden = k !== 'video';
@@ -235,7 +249,18 @@ function lessonForm(courseId, section, sessions, reload) {
     if (k === 'link' || k === 'video') body.url = url.input.value.trim();
     if (k === 'video' && minutes.input.value) body.duration_seconds = Math.round(Number(minutes.input.value) * 60);
     if (k === 'live') body.live_session_id = Number(session.input.value);
+    const chosen = (k === 'video' || k === 'document') ? file.input.files[0] : null;
+    if (k === 'document' && !chosen) {
+      message.show(t('cw.needFile'));
+      return;
+    }
     try {
+      if (chosen) {
+        message.showKey('cw.uploading', {}, 'ok');
+        body.file_id = (await api.upload(`/api/courses/${courseId}/files`, chosen)).id;
+        delete body.url;
+        message.hide();
+      }
       await api.post(`/api/courses/${courseId}/lessons`, body);
       pendingId = clientId();
       await reload();

@@ -8,6 +8,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -639,3 +640,54 @@ async def test_programme_refusals(db: DB, hospital: Hospital) -> None:
                 s, admin, hospital.programme.id, date(2027, 5, 1), "far", DAY_RULES, FONT
             )
     assert LiveSessionStatus.SCHEDULED  # the enum the generator leaves sessions in
+
+
+async def excuse_kid1_on_the_9th(db: DB, hospital: Hospital) -> None:
+    async with db() as s, s.begin():
+        instructor = await reload(s, hospital.instructor)
+        records = await s.scalars(
+            select(AttendanceRecord)
+            .join(LiveSession, LiveSession.id == AttendanceRecord.session_id)
+            .where(
+                AttendanceRecord.user_id == hospital.students[0].id,
+                LiveSession.scheduled_start >= seoul_moment(date(2026, 11, 9), time(0)),
+                LiveSession.scheduled_start < seoul_moment(date(2026, 11, 10), time(0)),
+            )
+        )
+        for record in records:
+            await attendance.correct_status(s, instructor, record.id, E, "병원 검사")
+
+
+async def test_a_late_correction_to_an_issued_month_is_reported_next_month(
+    db: DB, hospital: Hospital
+) -> None:
+    await november_with_two_periods(db, hospital)
+    pid, school_a = hospital.programme.id, hospital.school_a.id
+    december = date(2026, 12, 1)
+
+    async def school_a_notice(s: AsyncSession, month: date, batch: str) -> Any:
+        admin = await reload(s, hospital.admin)
+        made, _ = await notices.generate_batch(s, admin, pid, month, batch, DAY_RULES, FONT)
+        return next(n for n in made if n.home_school_id == school_a)
+
+    async with db() as s, s.begin():
+        november = await school_a_notice(s, NOVEMBER, "nov")
+        await notices.sign_off(s, await reload(s, hospital.admin), november.id, FONT)
+    await excuse_kid1_on_the_9th(db, hospital)
+    async with db() as s, s.begin():
+        dec = await school_a_notice(s, december, "dec-1")
+        assert dec.content["previous_version"] is None
+        assert all(not student["flags"] for student in dec.content["students"])
+        [late] = dec.content["corrections"]
+        assert (late["day"], late["student"], late["old_day"], late["new_day"]) == (
+            "2026-11-09", "김하람", "absent", "excused",
+        )  # fmt: skip
+        assert late["reason"] == "병원 검사"
+        assert "병원검사" in pdf_text(dec.pdf)
+        fixes = xlsx_rows(dec.xlsx)["정정"]
+        assert fixes[1][:5] == ["2026-11-09", "김하람", "결석", "인정", "병원 검사"]
+        # Once November is re-issued and signed, December no longer carries it.
+        again = await school_a_notice(s, NOVEMBER, "nov-2")
+        await notices.sign_off(s, await reload(s, hospital.admin), again.id, FONT)
+        dec2 = await school_a_notice(s, december, "dec-2")
+        assert dec2.version == 2 and dec2.content["corrections"] == []

@@ -100,6 +100,97 @@ async def _reasons_since(
     return found
 
 
+def _cells(row: daily.StudentMonth) -> dict[str, str | None]:
+    """A student's days as stored: a status, ``"none"`` (no class held), None (not admitted)."""
+    return {
+        day.isoformat(): (None if cell is None else str(cell.status or "none"))
+        for day, cell in row.days.items()
+    }
+
+
+async def _changes_since_signed(
+    db: AsyncSession,
+    programme: HospitalProgramme,
+    school_id: int,
+    month: date,
+    days: list[date],
+    rows: list[daily.StudentMonth],
+) -> tuple[int | None, dict[int, list[str]], list[dict[str, Any]]]:
+    """Days whose status differs from the month's last signed-off notice, with the reasons of
+    the corrections made since: ``(that version, flagged days per student, change list)``."""
+    previous = await _latest_signed(db, programme.id, school_id, month)
+    if previous is None or previous.signed_off_at is None:
+        return None, {}, []
+    before = {str(s["id"]): s["days"] for s in previous.content["students"]}
+    reasons = await _reasons_since(
+        db, programme.id, [row.student.id for row in rows], month, previous.signed_off_at
+    )
+    flags: dict[int, list[str]] = defaultdict(list)
+    changes = []
+    for row in rows:
+        cells = _cells(row)
+        old_days = before.get(str(row.student.id), {})
+        for day in days:
+            iso = day.isoformat()
+            if cells.get(iso) == old_days.get(iso):
+                continue
+            flags[row.student.id].append(iso)
+            made = reasons.get((row.student.id, day), [])
+            changes.append(
+                {
+                    "day": iso,
+                    "student": row.student.display_name,
+                    "old_day": old_days.get(iso),
+                    "new_day": cells.get(iso),
+                    "reason": "; ".join(dict.fromkeys(c.reason for c, _ in made))
+                    or "자동 출결 반영",
+                    "changed_at": _stamp(made[-1][0].changed_at) if made else "",
+                    "changed_by": ", ".join(sorted({u.display_name for _, u in made})),
+                }
+            )
+    return previous.version, flags, changes
+
+
+async def _earlier_changes(
+    db: AsyncSession,
+    programme: HospitalProgramme,
+    school_id: int,
+    month: date,
+    rules: DayRules,
+) -> list[dict[str, Any]]:
+    """Changes to earlier months of this school made after their notices were signed off and
+    not yet re-issued, so a late correction is not lost when nobody regenerates that month."""
+    months = sorted(
+        set(
+            await db.scalars(
+                select(AttendanceNotice.month).where(
+                    AttendanceNotice.programme_id == programme.id,
+                    AttendanceNotice.home_school_id == school_id,
+                    AttendanceNotice.month < month,
+                    AttendanceNotice.signed_off_at.is_not(None),
+                )
+            )
+        )
+    )
+    found = []
+    for earlier in months:
+        first, last = daily.month_bounds(earlier)
+        stays = list(
+            await db.scalars(
+                select(Admission).where(
+                    Admission.programme_id == programme.id,
+                    Admission.home_school_id == school_id,
+                    Admission.admitted_on <= last,
+                    or_(Admission.discharged_on.is_(None), Admission.discharged_on >= first),
+                )
+            )
+        )
+        days, rows = await daily.month_grid(db, programme.id, stays, earlier, rules)
+        _, _, changes = await _changes_since_signed(db, programme, school_id, earlier, days, rows)
+        found.extend(changes)
+    return found
+
+
 async def build_content(
     db: AsyncSession,
     programme: HospitalProgramme,
@@ -112,7 +203,11 @@ async def build_content(
     generated_by: User,
     now: datetime,
 ) -> dict[str, Any]:
-    """The snapshot a notice version is rendered from (JSON: it is stored with the files)."""
+    """The snapshot a notice version is rendered from (JSON: it is stored with the files).
+
+    ``corrections`` lists this month's days changed since its last signed-off version (also
+    flagged in the grid), then earlier months' days changed since theirs.
+    """
     days, rows = await daily.month_grid(db, programme.id, stays, month, rules)
     host = await db.get(School, programme.school_id)
     classes = {
@@ -121,42 +216,12 @@ async def build_content(
             select(HospitalClass).where(HospitalClass.programme_id == programme.id)
         )
     }
-    previous = await _latest_signed(db, programme.id, school.id, month)
-    before: dict[str, dict[str, Any]] = {}
-    reasons: dict[tuple[int, date], list[tuple[AttendanceCorrection, User]]] = {}
-    if previous is not None:
-        before = {str(s["id"]): s["days"] for s in previous.content["students"]}
-        assert previous.signed_off_at is not None
-        reasons = await _reasons_since(
-            db, programme.id, [row.student.id for row in rows], month, previous.signed_off_at
-        )
+    previous_version, flags, corrections = await _changes_since_signed(
+        db, programme, school.id, month, days, rows
+    )
+    corrections += await _earlier_changes(db, programme, school.id, month, rules)
     students = []
-    corrections = []
     for row in rows:
-        cells = {
-            day.isoformat(): (None if cell is None else str(cell.status or "none"))
-            for day, cell in row.days.items()
-        }
-        flags = []
-        if previous is not None:
-            old_days = before.get(str(row.student.id), {})
-            for day in days:
-                iso = day.isoformat()
-                if cells[iso] != old_days.get(iso, None):
-                    flags.append(iso)
-                    made = reasons.get((row.student.id, day), [])
-                    corrections.append(
-                        {
-                            "day": iso,
-                            "student": row.student.display_name,
-                            "old_day": old_days.get(iso),
-                            "new_day": cells[iso],
-                            "reason": "; ".join(dict.fromkeys(c.reason for c, _ in made))
-                            or "자동 출결 반영",
-                            "changed_at": _stamp(made[-1][0].changed_at) if made else "",
-                            "changed_by": ", ".join(sorted({u.display_name for _, u in made})),
-                        }
-                    )
         stay = row.admission
         students.append(
             {
@@ -167,8 +232,8 @@ async def build_content(
                 "class_name": classes.get(stay.class_id, ""),
                 "admitted_on": stay.admitted_on.isoformat(),
                 "discharged_on": stay.discharged_on.isoformat() if stay.discharged_on else None,
-                "days": cells,
-                "flags": flags,
+                "days": _cells(row),
+                "flags": flags.get(row.student.id, []),
                 "totals": row.totals,
             }
         )
@@ -182,7 +247,7 @@ async def build_content(
         "home_school": {"id": school.id, "code": school.code, "name": school.name},
         "month": month.strftime("%Y-%m"),
         "version": version,
-        "previous_version": previous.version if previous is not None else None,
+        "previous_version": previous_version,
         "class_days": [day.isoformat() for day in days],
         "students": students,
         "corrections": corrections,

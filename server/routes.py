@@ -37,6 +37,7 @@ from server.views import (
     quizzes,
     schools,
     sessions,
+    shared_content,
     surveys,
     users,
 )
@@ -115,6 +116,7 @@ ROUTES: tuple[Route, ...] = (
     *moderation.ROUTES,
     *projects.ROUTES,
     *quizzes.ROUTES,
+    *shared_content.ROUTES,
     *surveys.ROUTES,
 )
 

@@ -99,7 +99,8 @@ UNCHECKED_EVENTS = frozenset({"join", "leave"})
 
 # Replies to the server's own requests: each answers one server offer, and a burst of them
 # (a whole class publishing at once) must not eat the user's event budget.
-UNMETERED_EVENTS = frozenset({"media:answer"})
+# The presentation pointer is thinned by its own tool (one position per 40 ms per tab).
+UNMETERED_EVENTS = frozenset({"media:answer", "presentation:pointer"})
 
 
 def failure(error: DomainError) -> Ack:

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from server.live.breakouts import BreakoutsTool
 from server.live.moderation import ModerationTool
+from server.live.presentation import PresentationTool
 from server.live.quizzes import QuizTool
+from server.live.shared_media import SharedMediaTool
 from server.live.tool import LiveTool
+from server.live.whiteboard import WhiteboardTool
 
-TOOLS: tuple[type[LiveTool], ...] = (ModerationTool, QuizTool, BreakoutsTool)
+TOOLS: tuple[type[LiveTool], ...] = (
+    ModerationTool,
+    QuizTool,
+    BreakoutsTool,
+    PresentationTool,
+    WhiteboardTool,
+    SharedMediaTool,
+)

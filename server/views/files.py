@@ -67,7 +67,11 @@ async def _upload_stream(request: web.Request) -> tuple[str | None, AsyncIterato
             while chunk := await found.read_chunk(files.CHUNK_BYTES):
                 yield chunk
 
-        return found.filename, part_chunks()
+        name = found.filename
+        if name and name.isascii() and "%" in name:
+            # Percent-encoded by the sender (aiohttp, and browsers for quotes and newlines).
+            name = unquote(name)
+        return name, part_chunks()
 
     async def body_chunks() -> AsyncIterator[bytes]:
         async for chunk in request.content.iter_chunked(files.CHUNK_BYTES):

@@ -12,6 +12,7 @@ Home-school teachers download only signed-off notices of their own school.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -258,9 +259,12 @@ async def build_content(
     }
 
 
-def _attach_files(notice: AttendanceNotice, settings: NoticeSettings) -> None:
-    notice.pdf = render.render_pdf(notice.content, settings)
-    notice.xlsx = render.render_xlsx(notice.content)
+async def _attach_files(notice: AttendanceNotice, settings: NoticeSettings) -> None:
+    """Render in a worker thread: a PDF takes ~0.4 s of CPU, which must not stall the event
+    loop that carries live classes."""
+    content = notice.content
+    notice.pdf = await asyncio.to_thread(render.render_pdf, content, settings)
+    notice.xlsx = await asyncio.to_thread(render.render_xlsx, content)
     notice.pdf_sha256 = hashlib.sha256(notice.pdf).hexdigest()
     notice.xlsx_sha256 = hashlib.sha256(notice.xlsx).hexdigest()
 
@@ -340,7 +344,7 @@ async def generate_batch(
             generated_by=actor.id,
             generated_at=now,
         )
-        _attach_files(notice, settings)
+        await _attach_files(notice, settings)
         db.add(notice)
         notices.append(notice)
     await db.flush()
@@ -378,7 +382,7 @@ async def sign_off(
     }
     notice.signed_off_by = actor.id
     notice.signed_off_at = now
-    _attach_files(notice, settings)
+    await _attach_files(notice, settings)
     await db.flush()
     return notice
 

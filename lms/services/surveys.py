@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import (
+    Admission,
     OwnerKind,
     Role,
     Survey,
@@ -656,20 +657,69 @@ async def submit(
 # -- guardian links -------------------------------------------------------------------------
 
 
+async def student_guardian_labels(db: AsyncSession, survey: Survey) -> list[str]:
+    """One label per current student of the owner: "<guardian> (<student> 보호자)".
+
+    A hospital admission records the guardian's name; a school has only the student's.
+    """
+    owner = _owner(survey)
+    students = await owners.members(db, owner, Membership.STUDENT)
+    guardians: dict[int, str] = {}
+    if owner.kind is OwnerKind.PROGRAMME and students:
+        rows = await db.execute(
+            select(Admission.student_id, Admission.guardian_name)
+            .where(
+                Admission.programme_id == owner.id,
+                Admission.student_id.in_([student.id for student in students]),
+            )
+            .order_by(Admission.admitted_on, Admission.id)
+        )
+        guardians = {student_id: name for student_id, name in rows.tuples() if name.strip()}
+    labels = []
+    for student in students:
+        label = f"{student.display_name} 보호자"
+        if student.id in guardians:
+            label = f"{guardians[student.id].strip()} ({label})"
+        labels.append(label[:100])
+    return labels
+
+
 async def create_links(
     db: AsyncSession,
     actor: User,
     survey_id: int,
-    labels: Sequence[str],
+    labels: Sequence[str] = (),
     *,
+    for_students: bool = False,
     now: datetime | None = None,
 ) -> list[tuple[SurveyGuardianLink, str]]:
-    """One single-use link per guardian. The raw token is returned now and never again."""
+    """One single-use link per guardian. The raw token is returned now and never again.
+
+    ``for_students`` makes one link for each current student's guardian that has none yet
+    (a link not revoked with the same label), so pressing it again after new admissions adds
+    only the newcomers.
+    """
     survey = await _managed_survey(db, actor, survey_id)
     if not survey.for_guardians:
         raise Conflict("this survey is not for guardians", survey_id=survey.id)
     if survey.status is SurveyStatus.CLOSED:
         raise Conflict("the survey is closed", survey_id=survey.id)
+    if for_students:
+        if labels:
+            raise InvalidInput("give labels or for_students, not both", field="labels")
+        taken = set(
+            await db.scalars(
+                select(SurveyGuardianLink.label).where(
+                    SurveyGuardianLink.survey_id == survey.id,
+                    SurveyGuardianLink.revoked.is_(False),
+                )
+            )
+        )
+        labels = [
+            label for label in await student_guardian_labels(db, survey) if label not in taken
+        ]
+        if not labels:
+            return []
     if not 1 <= len(labels) <= MAX_LINKS_PER_CALL:
         raise InvalidInput(f"1 to {MAX_LINKS_PER_CALL} links at a time", field="labels")
     at = moment(now)

@@ -114,7 +114,10 @@ class SurveyDetail(SurveySummary):
 
 
 class LinkCreate(Body):
-    labels: list[str] = Field(min_length=1, max_length=500)
+    """``labels`` (a link each) or ``for_students`` (a link per current student's guardian)."""
+
+    labels: list[str] = Field(default_factory=list, max_length=500)
+    for_students: bool = False
 
 
 class LinkOut(Out):

@@ -316,7 +316,9 @@ async def create_links(request: web.Request) -> web.Response:
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
         body = await read_body(request, s.LinkCreate)
-        made = await surveys.create_links(db, identity.user, survey_id, body.labels)
+        made = await surveys.create_links(
+            db, identity.user, survey_id, body.labels, for_students=body.for_students
+        )
         items = [
             dump(s.NewLinkOut, link, token=token, path=f"#/survey-link/{token}")
             for link, token in made

@@ -316,3 +316,20 @@ async def test_named_responses_of_a_survey_that_is_not_anonymous(
     assert copy["anonymous"] is False and copy["id"] != sid
     status, owners = await call(app_client, admin, "GET", "/api/owners/managed")
     assert owners["items"] == [{"kind": "school", "id": world.school_a, "name": "가나초등학교"}]
+
+
+async def test_guardian_links_for_each_student(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    survey = await make(app_client, world, login_as, audiences=["guardians"])
+    admin = await login_as("sa_a")
+    path = f"/api/surveys/{survey['id']}/guardian-links"
+    status, made = await call(app_client, admin, "POST", path, {"for_students": True})
+    assert status == 201
+    assert sorted(item["label"] for item in made["items"]) == ["Student1 보호자", "Student2 보호자"]
+    assert all(len(item["token"]) >= 32 for item in made["items"])
+    status, again = await call(app_client, admin, "POST", path, {"for_students": True})
+    assert status == 201 and again["items"] == []
+    status, error = await call(app_client, admin, "POST", path, {})
+    assert status == 400
+    assert_error(error, "invalid_input")

@@ -90,6 +90,33 @@ async def test_a_programme_survey(db: Factory, world: World, hw: HospitalWorld) 
         assert result.participation[SurveyAudience.INSTRUCTORS] == (1, 2)
 
 
+async def test_guardian_links_for_the_programmes_students(db: Factory, hw: HospitalWorld) -> None:
+    """One link per admitted student's guardian, named from the admission; pressing it again
+    makes none twice."""
+    async with db() as s, s.begin():
+        survey = await surveys.create_survey(
+            s,
+            hw.padmin,
+            owner_kind=OwnerKind.PROGRAMME,
+            owner_id=hw.programme.id,
+            title="보호자 만족도",
+            semester="2026-2",
+            audiences=[SurveyAudience.GUARDIANS],
+            questions=[QuestionSpec(SurveyQuestionKind.TEXT, "의견")],
+        )
+        await surveys.open_survey(s, hw.padmin, survey.id)
+        made = await surveys.create_links(s, hw.padmin, survey.id, for_students=True)
+        assert sorted(link.label for link, _ in made) == sorted(
+            [
+                f"보호자 ({hw.student.display_name} 보호자)",
+                f"보호자 ({hw.other_student.display_name} 보호자)",
+            ]
+        )
+        assert await surveys.create_links(s, hw.padmin, survey.id, for_students=True) == []
+        with pytest.raises(InvalidInput):
+            await surveys.create_links(s, hw.padmin, survey.id, ["x"], for_students=True)
+
+
 async def test_programme_equipment_goes_to_admitted_students(
     db: Factory, world: World, hw: HospitalWorld
 ) -> None:

@@ -59,6 +59,8 @@ addStrings({
     'surveys.linksHint': '보호자마다 한 번만 쓸 수 있는 링크를 만듭니다. 링크는 지금 한 번만 보이니 바로 복사해 전달하세요.',
     'surveys.linkLabels': '보호자 이름 또는 메모 (한 줄에 하나)',
     'surveys.makeLinks': '링크 만들기',
+    'surveys.linksForStudents': '학생마다 보호자 링크 만들기',
+    'surveys.noNewLinks': '새로 만들 링크가 없습니다. 모든 학생의 보호자 링크가 이미 있습니다.',
     'surveys.used': '응답함',
     'surveys.unused': '미응답',
     'surveys.revoked': '사용 중지',
@@ -128,6 +130,8 @@ addStrings({
     'surveys.linksHint': 'Each guardian gets a link that works once. Links are shown only now: copy them and pass them on.',
     'surveys.linkLabels': 'Guardian names or notes (one per line)',
     'surveys.makeLinks': 'Make links',
+    'surveys.linksForStudents': 'A link for each student\'s guardian',
+    'surveys.noNewLinks': 'No new links: every student\'s guardian already has one.',
     'surveys.used': 'Answered',
     'surveys.unused': 'Not yet',
     'surveys.revoked': 'Revoked',
@@ -366,25 +370,29 @@ function linksSection(survey, message) {
     }));
   }
   const labels = h('textarea', { rows: 3, testid: 'link-labels' });
+  const forStudents = h('button', { type: 'button', class: 'btn', i18n: 'surveys.linksForStudents', testid: 'link-make-students' });
   const form = h('form', { class: 'form' }, h('p', { class: 'hint', i18n: 'surveys.linksHint' }),
     field('surveys.linkLabels', labels).wrap,
-    h('button', { type: 'submit', class: 'btn', i18n: 'surveys.makeLinks', testid: 'link-make' }));
+    h('p', { class: 'row' }, h('button', { type: 'submit', class: 'btn', i18n: 'surveys.makeLinks', testid: 'link-make' }), forStudents));
+  const make = (body) => attempt(message, () => api.post(`/api/surveys/${survey.id}/guardian-links`, body), showMade);
+  forStudents.addEventListener('click', () => make({ for_students: true }));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const wanted = labels.value.split('\n').map((s) => s.trim()).filter(Boolean);
-    attempt(message, () => api.post(`/api/surveys/${survey.id}/guardian-links`, { labels: wanted.length ? wanted : [''] }), async (made) => {
-      labels.value = '';
-      const base = `${location.origin}${location.pathname}`;
-      fresh.replaceChildren(h('ul', { class: 'card' }, made.items.map((link) => {
-        const url = `${base}${link.path}`;
-        const copy = h('button', { type: 'button', class: 'btn btn--small', i18n: 'surveys.copy' });
-        copy.addEventListener('click', () => navigator.clipboard?.writeText(url));
-        return h('li', { class: 'row' }, h('strong', {}, link.label || `#${link.id}`),
-          h('input', { readOnly: true, value: url, size: 60, 'aria-label': link.label || `#${link.id}`, testid: 'new-link-url' }), copy);
-      })));
-      await load();
-    });
+    make({ labels: wanted.length ? wanted : [''] });
   });
+  async function showMade(made) {
+    labels.value = '';
+    const base = `${location.origin}${location.pathname}`;
+    fresh.replaceChildren(made.items.length ? h('ul', { class: 'card' }, made.items.map((link) => {
+      const url = `${base}${link.path}`;
+      const copy = h('button', { type: 'button', class: 'btn btn--small', i18n: 'surveys.copy' });
+      copy.addEventListener('click', () => navigator.clipboard?.writeText(url));
+      return h('li', { class: 'row' }, h('strong', {}, link.label || `#${link.id}`),
+        h('input', { readOnly: true, value: url, size: 60, style: 'width:auto; flex:1', 'aria-label': link.label || `#${link.id}`, testid: 'new-link-url' }), copy);
+    })) : h('p', { class: 'empty', i18n: 'surveys.noNewLinks' }));
+    await load();
+  }
   load().catch((error) => message.show(api.describeError(error)));
   return h('section', { class: 'card' }, h('h2', { i18n: 'surveys.links' }),
     survey.status === 'closed' ? '' : form, fresh, list);

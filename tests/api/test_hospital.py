@@ -211,3 +211,81 @@ async def test_each_role_sees_only_its_own_students_and_notices(
         assert status == 200 and listing["items"] == []
     status, _ = await call(app_client, admin, "GET", "/api/hospital/programmes/999999")
     assert status == 404
+
+
+async def test_discharge_readmission_history_and_refusals(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    env = await set_up(app_client, world, login_as)
+    admin, base = env["admin"], env["base"]
+    stay = env["stays"]["student1"]
+    starts_on = date.fromisoformat(env["prog"]["starts_on"])
+    today = seoul_day(moment(None))
+    last_day = min(today, starts_on + timedelta(days=10))
+
+    # Only the programme admin runs admissions and the calendar.
+    instructor = await login_as("teacher")
+    status, _ = await call(
+        app_client, instructor, "POST", f"/api/hospital/admissions/{stay['id']}/discharge",
+        {"discharged_on": last_day.isoformat()},
+    )  # fmt: skip
+    assert status == 403
+    status, _ = await call(
+        app_client, instructor, "PUT", f"{base}/calendar",
+        {"days": [{"day": starts_on.isoformat(), "kind": "holiday"}]},
+    )  # fmt: skip
+    assert status == 403
+    status, body = await call(
+        app_client, admin, "POST", f"/api/hospital/admissions/{stay['id']}/discharge",
+        {"discharged_on": (today + timedelta(days=1)).isoformat()},
+    )  # fmt: skip
+    assert status == 400  # a discharge is recorded after the fact
+    status, body = await call(
+        app_client, admin, "POST", f"/api/hospital/admissions/{stay['id']}/discharge",
+        {"discharged_on": last_day.isoformat()},
+    )  # fmt: skip
+    assert status == 200 and body["discharged_on"] == last_day.isoformat()
+    status, body = await call(
+        app_client, admin, "POST", f"/api/hospital/admissions/{stay['id']}/discharge",
+        {"discharged_on": last_day.isoformat()},
+    )  # fmt: skip
+    assert status == 409
+    # The student's course enrolment ended with the stay.
+    status, roster = await call(
+        app_client, admin, "GET", f"/api/courses/{env['class']['course_id']}/enrolments"
+    )
+    assert "student1" not in {e["user"]["login"] for e in roster["items"]}
+
+    status, again = await call(
+        app_client, admin, "POST", f"{base}/admissions",
+        {"student_login": "student1", "class_id": env["class"]["id"],
+         "home_school_id": world.school_a, "grade": 3, "admitted_on": today.isoformat(),
+         "client_id": "readmit-1", "home_teacher_id": world.users["teacher2"]},
+    )  # fmt: skip
+    if last_day < today:
+        assert status == 201, again
+        assert again["home_teacher"]["login"] == "teacher2"
+        student1 = world.users["student1"]
+        status, history = await call(
+            app_client, admin, "GET", f"{base}/admissions?student_id={student1}"
+        )
+        assert [(a["admitted_on"], a["discharged_on"]) for a in history["items"]] == [
+            (today.isoformat(), None),
+            (stay["admitted_on"], last_day.isoformat()),
+        ]
+        status, current = await call(app_client, admin, "GET", f"{base}/admissions?current=true")
+        assert {a["student"]["login"] for a in current["items"]} == {"student1", "student2"}
+    else:  # the school year began today: the old stay still covers today
+        assert status == 409
+
+    # A twin class and an unknown student are refused.
+    twin = {"name": "3반", "grade": 3}
+    status, _ = await call(app_client, admin, "POST", f"{base}/classes", twin)
+    assert status == 409
+    status, body = await call(
+        app_client, admin, "POST", f"{base}/admissions",
+        {"student_login": "nobody", "class_id": env["class"]["id"],
+         "home_school_id": world.school_a, "grade": 3, "admitted_on": today.isoformat(),
+         "client_id": "x", "extra": 1},
+    )  # fmt: skip
+    assert status == 400  # unknown field, before anything is looked up

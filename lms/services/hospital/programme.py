@@ -257,6 +257,14 @@ async def create_class(
     scope = await access.require_admin(db, actor, programme_id)
     name = clean_text(name, "class name", max_chars=100)
     grade = check_grade(grade)
+    # Names are how people tell classes apart; a retried request must not make a twin.
+    taken = await db.scalar(
+        select(HospitalClass.id).where(
+            HospitalClass.programme_id == programme_id, HospitalClass.name == name
+        )
+    )
+    if taken is not None:
+        raise Conflict("the programme already has a class of that name", class_id=taken)
     course = Course(
         school_id=scope.programme.school_id,
         title=f"{scope.programme.title} {name}"[:200],

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
@@ -29,6 +30,9 @@ from lms.models import (
     User,
 )
 from lms.services import clean_text, courses, moment, parse_enum, permissions
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 MAX_SECTIONS = 100
 MAX_LESSONS_PER_SECTION = 200
@@ -519,3 +523,47 @@ async def lesson_report(
         .order_by(User.display_name, User.id)
     )
     return lesson, list(rows.tuples())
+
+
+async def seed_courseware(db: AsyncSession, logins: DemoLogins) -> None:
+    """The demo course's first unit (a link and its live class) and two groups; once only."""
+    from lms.services import course_groups  # late: course_groups is not needed otherwise
+
+    course_id = logins.course_id
+    if await db.scalar(select(CourseSection.id).where(CourseSection.course_id == course_id)):
+        return
+    teacher = await db.scalar(select(User).where(User.login == "teacher"))
+    if teacher is None:
+        return
+    section = await create_section(
+        db, teacher, course_id, title="1단원 식물의 한살이", summary="씨앗이 싹 트고 자라는 과정"
+    )
+    await create_lesson(
+        db,
+        teacher,
+        course_id,
+        section_id=section.id,
+        kind=LessonKind.LINK,
+        title="식물의 한살이 읽기 자료",
+        client_id="demo-link",
+        content=LessonContent(url="https://ko.wikipedia.org/wiki/식물"),
+    )
+    await create_lesson(
+        db,
+        teacher,
+        course_id,
+        section_id=section.id,
+        kind=LessonKind.LIVE,
+        title="실시간 수업: 식물의 한살이",
+        client_id="demo-live",
+        content=LessonContent(live_session_id=logins.session_id),
+    )
+    students = list(
+        await db.scalars(
+            select(Enrolment.user_id)
+            .where(Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT)
+            .order_by(Enrolment.user_id)
+        )
+    )
+    await course_groups.create_group(db, teacher, course_id, name="1모둠", user_ids=students[::2])
+    await course_groups.create_group(db, teacher, course_id, name="2모둠", user_ids=students[1::2])

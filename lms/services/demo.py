@@ -20,7 +20,15 @@ from lms.models import (
     SchoolKind,
     User,
 )
-from lms.services import accounts, assignments, course_quizzes, loans, question_bank, surveys
+from lms.services import (
+    accounts,
+    assignments,
+    course_quizzes,
+    courseware,
+    loans,
+    question_bank,
+    surveys,
+)
 from lms.services.hospital.demo import seed_hospital
 
 DEMO_PASSWORD = "newssem2026"
@@ -144,4 +152,5 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     await seed_hospital(db, logins)
     await surveys.seed_surveys(db, logins)
     await loans.seed_loans(db, logins)
+    await courseware.seed_courseware(db, logins)
     return logins

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lms.models import LessonKind, LessonProgress
+from lms.models import LessonKind, LessonProgress, User
 from lms.services import courseware, live_sessions
 from lms.services.courseware import LessonContent
 from tests.lms.conftest import World
@@ -299,3 +300,20 @@ async def test_moving_and_deleting_lessons(db: Db, world: World) -> None:
     async with db() as session:
         with pytest.raises(NotFound):
             await courseware.open_lesson(session, world.teacher, lesson_id)
+
+
+async def test_demo_course_gets_a_unit_and_groups_once(db: Db) -> None:
+    from lms.services import course_groups, demo
+
+    async with db() as session, session.begin():
+        logins = await demo.seed_demo(session)
+    async with db() as session, session.begin():
+        await demo.seed_demo(session)
+    async with db() as session:
+        teacher = await session.scalar(select(User).where(User.login == "teacher"))
+        found = await courseware.outline(session, teacher, logins.course_id)
+        assert [len(view.lessons) for view in found.sections] == [2]
+        kinds = [lesson.kind for lesson in found.sections[0].lessons]
+        assert kinds == [LessonKind.LINK, LessonKind.LIVE]
+        groups = await course_groups.groups_of_course(session, logins.course_id)
+        assert [group.group.name for group in groups] == ["1모둠", "2모둠"]

@@ -29,6 +29,11 @@ addStrings({
     'hospital.kind.closure': '휴업',
     'hospital.calendarHint': '날짜를 누르면 수업일과 휴일이 바뀌고, 그날의 수업이 바로 다시 만들어집니다.',
     'hospital.holidayNote': '휴일 이름(선택)',
+    'hospital.range': '기간 한꺼번에 바꾸기 (평일만)',
+    'hospital.rangeFrom': '시작일',
+    'hospital.rangeTo': '종료일',
+    'hospital.kind': '구분',
+    'hospital.applyRange': '적용',
     'hospital.newClass': '새 반',
     'hospital.className': '반 이름',
     'hospital.grade': '학년',
@@ -110,6 +115,11 @@ addStrings({
     'hospital.kind.closure': 'Closure',
     'hospital.calendarHint': 'Click a day to switch it between class day and holiday; its sessions follow at once.',
     'hospital.holidayNote': 'Holiday name (optional)',
+    'hospital.range': 'Change a period at once (weekdays only)',
+    'hospital.rangeFrom': 'From',
+    'hospital.rangeTo': 'To',
+    'hospital.kind': 'Kind',
+    'hospital.applyRange': 'Apply',
     'hospital.newClass': 'New class',
     'hospital.className': 'Class name',
     'hospital.grade': 'Grade',
@@ -189,6 +199,7 @@ function shiftMonth(month, delta) {
   const d = new Date(Date.UTC(y, m - 1 + delta, 1));
   return d.toISOString().slice(0, 7);
 }
+const nextDay = (iso) => new Date(Date.parse(`${iso}T00:00:00Z`) + 86400e3).toISOString().slice(0, 10);
 const weekdayOf = (iso) => (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7;
 
 function monthPicker(month, onChange, testid) {
@@ -262,7 +273,30 @@ async function calendarSection(ctx) {
     }, h('span', {}, String(Number(day.day.slice(8)))), h('span', { class: 'small', i18n: `hospital.kind.${day.kind}` }))));
   return h('section', { class: 'card' },
     monthPicker(ctx.month, (m) => { ctx.month = m; ctx.refresh(); }, 'calendar-month'),
-    count, h('p', { class: 'hint', i18n: 'hospital.calendarHint' }), noteInput.wrap, message, grid);
+    count, h('p', { class: 'hint', i18n: 'hospital.calendarHint' }), noteInput.wrap, message, grid,
+    ctx.isAdmin ? rangeForm(ctx, message) : null);
+}
+
+/** Mark a stretch of weekdays at once (a vacation, a closure, or make-up days back). */
+function rangeForm(ctx, message) {
+  const from = h('input', { type: 'date', required: true, min: ctx.programme.starts_on, max: ctx.programme.ends_on, testid: 'range-from' });
+  const to = h('input', { type: 'date', required: true, min: ctx.programme.starts_on, max: ctx.programme.ends_on, testid: 'range-to' });
+  const kind = select(['closure', 'holiday', 'class_day'].map((k) => [k, `hospital.kind.${k}`]), { testid: 'range-kind' });
+  const note = h('input', { maxLength: 200, testid: 'range-note' });
+  const form = h('form', { class: 'hospital-row', testid: 'range-form' },
+    field('hospital.rangeFrom', from).wrap, field('hospital.rangeTo', to).wrap,
+    field('hospital.kind', kind).wrap, field('hospital.note', note).wrap,
+    h('button', { type: 'submit', class: 'btn', i18n: 'hospital.applyRange' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const days = [];
+    for (let day = from.value; day && day <= to.value; day = nextDay(day)) {
+      if (weekdayOf(day) < 5) days.push({ day, kind: kind.value, note: note.value.trim() });
+    }
+    if (!days.length) return;
+    if (await guarded(message, () => api.request('PUT', `${ctx.base}/calendar`, { days }))) ctx.refresh();
+  });
+  return h('div', {}, h('h3', { i18n: 'hospital.range' }), form);
 }
 
 function slotForm(ctx, klass, message) {

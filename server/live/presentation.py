@@ -152,7 +152,8 @@ class PresentationTool(LiveTool):
     async def join_state(
         self, db: AsyncSession, connection: Connection, session_id: int
     ) -> dict[str, Any] | None:
-        return await self.state(db, session_id, await shared_content.peek_state(db, session_id))
+        state = await self.state(db, session_id, await shared_content.peek_state(db, session_id))
+        return {**state, "teaching": connection.may_moderate}
 
     async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
         self.last_pointer.pop(connection.sid, None)

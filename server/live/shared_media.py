@@ -88,4 +88,5 @@ class SharedMediaTool(LiveTool):
     async def join_state(
         self, db: AsyncSession, connection: Connection, session_id: int
     ) -> dict[str, Any] | None:
-        return await shared_content.media(db, await shared_content.peek_state(db, session_id))
+        state = await shared_content.media(db, await shared_content.peek_state(db, session_id))
+        return {**state, "teaching": connection.may_moderate}

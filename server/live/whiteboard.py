@@ -211,6 +211,7 @@ class WhiteboardTool(LiveTool):
         self, db: AsyncSession, connection: Connection, session_id: int
     ) -> dict[str, Any] | None:
         return {
+            "teaching": connection.may_moderate,
             "students_may_draw": await shared_content.students_may_draw(db, session_id),
             "main": await whiteboard.strokes(db, session_id, "main"),
         }

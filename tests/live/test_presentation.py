@@ -42,7 +42,7 @@ async def test_page_turns_reach_the_class_and_a_late_joiner_lands_on_the_page(
     student = await connect(node, "student1")
     joined = await teacher.join(live)
     assert joined["tools"]["presentation"] == {
-        "document": None, "page": 1, "board": None, "annotations": []
+        "document": None, "page": 1, "board": None, "annotations": [], "teaching": True
     }  # fmt: skip
     await student.join(live)
 
@@ -201,7 +201,7 @@ async def test_a_late_joiner_sees_the_board_after_its_last_clear(
 
     late = await connect(node, "student1")
     board = (await late.join(live))["tools"]["whiteboard"]
-    assert board["students_may_draw"] is False
+    assert board["students_may_draw"] is False and board["teaching"] is False
     assert [stroke["id"] for stroke in board["main"]] == [kept["op"]["id"]]
     assert board["main"][0]["shape"]["text"] == "광합성"
     fetched = await late.call("whiteboard:board", {"board": "main"})

@@ -58,11 +58,12 @@ def test_a_waiting_student_is_admitted_and_lands_in_class(
     )
     expect(bubble.first).to_contain_text("👏")
 
-    # A private message to the teacher reaches the teacher's private thread.
+    # A private message to the teacher opens the teacher's private thread with the student.
+    tid(student, "private-toggle").click()
     tid(student, "private-to").select_option(str(teacher_user["id"]))
     tid(student, "private-input").fill("선생님, 잠깐 질문 있어요")
     tid(student, "private-send").click()
-    expect(tid(teacher, "private-unread")).to_be_visible()
-    tid(teacher, "private-to").select_option(str(student_user["id"]))
+    expect(tid(teacher, "private-panel")).to_have_attribute("open", "")
+    expect(tid(teacher, "private-to")).to_have_value(str(student_user["id"]))
     expect(tid(teacher, "private-messages")).to_contain_text("선생님, 잠깐 질문 있어요")
     student.screenshot(path=results_dir / "moderation-student-admitted.png")

@@ -222,10 +222,13 @@ export function mountTool({ room, panels, showError }) {
     h('label', { for: 'private-input', class: 'sr-only', i18n: 'private.input' }),
     privateInput, h('div', { class: 'chat-form-row' }, h('span'), privateSend));
   const privateBadge = h('span', { class: 'badge badge--live', testid: 'private-unread', hidden: true });
-  const privatePanel = h('section', { class: 'panel private-chat', testid: 'private-panel', 'aria-labelledby': 'private-title', hidden: true },
-    h('h2', { id: 'private-title' }, h('span', { i18n: 'private.title' }), ' ', privateBadge),
-    h('label', { for: 'private-to', class: 'moderation-select' }, h('span', { i18n: 'private.to' }), partnerSelect),
-    privateOff, threadEmpty, threadList, privateForm);
+  // Folded until used, so the participants and the class chat keep their room.
+  const privatePanel = h('details', { class: 'panel private-chat', testid: 'private-panel', hidden: true },
+    h('summary', { testid: 'private-toggle' },
+      h('h2', { id: 'private-title', class: 'private-title' }, h('span', { i18n: 'private.title' }), ' ', privateBadge)),
+    h('div', { class: 'private-body' },
+      h('label', { for: 'private-to', class: 'moderation-select' }, h('span', { i18n: 'private.to' }), partnerSelect),
+      privateOff, threadEmpty, threadList, privateForm));
   privateForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const body = privateInput.value.trim();
@@ -470,7 +473,11 @@ export function mountTool({ room, panels, showError }) {
     privateMessages.set(message.id, message);
     for (const [id] of pending) if (id === message.client_id && message.sender.id === me()) pending.delete(id);
     if (live && !known && message.sender.id !== me()) {
-      if (partner !== message.sender.id) {
+      if (!privatePanel.open && partner == null) {
+        // Nothing open yet: open the sender's thread, where the reply will go.
+        privatePanel.open = true;
+        partner = message.sender.id;
+      } else if (partner !== message.sender.id) {
         unread.set(message.sender.id, (unread.get(message.sender.id) || 0) + 1);
       }
       announce(t('private.new', { name: message.sender.display_name }));

@@ -25,6 +25,7 @@ from lms.services import (
     assignments,
     course_quizzes,
     courseware,
+    gradebook,
     loans,
     question_bank,
     surveys,
@@ -153,4 +154,5 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     await surveys.seed_surveys(db, logins)
     await loans.seed_loans(db, logins)
     await courseware.seed_courseware(db, logins)
+    await gradebook.seed_gradebook(db, logins)
     return logins

@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +45,9 @@ from lms.models import (
 )
 from lms.services import clean_text, moment, parse_enum, permissions
 from lms.services import quizzes as live_quizzes
+
+if TYPE_CHECKING:
+    from lms.services.demo import DemoLogins
 
 MAX_POINTS_LIMIT = 10_000.0
 MAX_WEIGHT = 100.0
@@ -613,3 +617,29 @@ async def student_grades(db: AsyncSession, course_id: int, user_id: int) -> Stud
 
 async def visible_items(db: AsyncSession, course_id: int) -> list[GradeItem]:
     return await _items(db, course_id, visible_only=True)
+
+
+async def seed_gradebook(db: AsyncSession, logins: DemoLogins) -> None:
+    """Two manual items in the demo course, graded for its students (one left ungraded)."""
+    teacher = await permissions.first_teacher(db, logins.course_id)
+    if teacher is None:
+        return
+    students = list(
+        await db.scalars(
+            select(Enrolment.user_id)
+            .where(Enrolment.course_id == logins.course_id, Enrolment.role == CourseRole.STUDENT)
+            .order_by(Enrolment.user_id)
+        )
+    )
+    talk, _ = await add_manual_item(
+        db, teacher, logins.course_id, title="수행평가: 관찰 발표", max_points=10,
+        category="수행평가", client_id="demo-talk",
+    )  # fmt: skip
+    unit, _ = await add_manual_item(
+        db, teacher, logins.course_id, title="단원 평가 1", max_points=100, weight=2,
+        category="지필평가", client_id="demo-unit",
+    )  # fmt: skip
+    for index, user_id in enumerate(students):
+        await grade_by_teacher(db, teacher, talk.id, user_id, points=float(10 - index % 4))
+        if index % 3 != 2:  # an empty grade: left out of that student's total
+            await grade_by_teacher(db, teacher, unit.id, user_id, points=float(95 - 7 * index))

@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
 from lms.models.assignments import Assignment, LatePolicy, Submission, SubmissionStatus
+from lms.models.assignments import (
+    Assignment,
+    LatePolicy,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+)
 from lms.models.attendance import (
     AttendanceCorrection,
     AttendanceInterval,
@@ -216,6 +223,7 @@ __all__ = [
     "SharedContentState",
     "StoredFile",
     "Submission",
+    "SubmissionFile",
     "SubmissionStatus",
     "Survey",
     "SurveyAnswer",

@@ -72,3 +72,17 @@ class Submission(Base):
     feedback: Mapped[str] = mapped_column(Text, default="")
     graded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     graded_at: Mapped[datetime | None]
+
+
+class SubmissionFile(Base):
+    """A file handed in with a submission (a ``StoredFile`` of purpose ``submission``)."""
+
+    __tablename__ = "assignment_submission_file"
+    __table_args__ = (UniqueConstraint("submission_id", "file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment_submission.id"), index=True
+    )
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    position: Mapped[int] = mapped_column(default=0)

@@ -12,11 +12,12 @@ Rules a teacher relies on:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -26,9 +27,11 @@ from lms.models import (
     Enrolment,
     LatePolicy,
     Submission,
+    SubmissionFile,
     SubmissionStatus,
     User,
 )
+from lms.models.files import StoredFile
 from lms.services import aware, clean_text, moment, permissions
 
 if TYPE_CHECKING:
@@ -36,6 +39,10 @@ if TYPE_CHECKING:
 
 MAX_POINTS_LIMIT = 1000.0
 TEXT_MAX = 50_000
+MAX_FILES = 10
+# Files handed in are stored with this purpose: readable by their author and the course's
+# teachers, never by classmates (``lms.services.files.require_readable``).
+SUBMISSION_PURPOSE = "submission"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,17 +178,16 @@ async def submit(
     *,
     text: str,
     client_id: str,
-    has_files: bool = False,
+    file_ids: Sequence[int] = (),
     now: datetime | None = None,
 ) -> tuple[Submission, bool]:
-    """Save the student's submission (new or revised); ``(submission, changed)``."""
+    """Save the student's submission (new or revised); ``(submission, changed)``.
+
+    ``file_ids`` are the student's own uploads for this assignment (``upload_check``); each
+    revision replaces the previous revision's files.
+    """
     client_id = clean_text(client_id, "client_id", max_chars=64)
-    assignment = await db.get(Assignment, assignment_id)
-    if assignment is None:
-        raise NotFound("no such assignment", assignment_id=assignment_id)
-    role = await permissions.course_role(db, assignment.course_id, student.id)
-    if role is not CourseRole.STUDENT or not student.is_active:
-        raise Forbidden("only the course's students submit", assignment_id=assignment_id)
+    assignment = await require_submitter(db, student, assignment_id)
     existing = await db.scalar(
         select(Submission)
         .where(Submission.assignment_id == assignment.id, Submission.user_id == student.id)
@@ -194,7 +200,8 @@ async def submit(
     text = clean_text(text, "text", max_chars=TEXT_MAX, min_chars=0)
     if text and not assignment.accepts_text:
         raise InvalidInput("this assignment takes files, not text", field="text")
-    if not text and not has_files:
+    handed_in = await _own_uploads(db, student, assignment, file_ids)
+    if not text and not handed_in:
         raise InvalidInput("the submission is empty", field="text")
     at = moment(now)
     days = check_deadline(assignment, at)
@@ -207,7 +214,84 @@ async def submit(
     existing.submitted_at = at
     existing.late_days = days
     await db.flush()
+    await _replace_files(db, existing, handed_in)
     return existing, True
+
+
+async def course_of(db: AsyncSession, assignment_id: int) -> int:
+    course_id = await db.scalar(select(Assignment.course_id).where(Assignment.id == assignment_id))
+    if course_id is None:
+        raise NotFound("no such assignment", assignment_id=assignment_id)
+    return course_id
+
+
+async def require_submitter(db: AsyncSession, student: User, assignment_id: int) -> Assignment:
+    """The assignment, if ``student`` is one of its course's students (else Forbidden)."""
+    assignment = await db.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("no such assignment", assignment_id=assignment_id)
+    role = await permissions.course_role(db, assignment.course_id, student.id)
+    if role is not CourseRole.STUDENT or not student.is_active:
+        raise Forbidden("only the course's students submit", assignment_id=assignment_id)
+    return assignment
+
+
+async def upload_check(
+    db: AsyncSession, student: User, assignment_id: int, *, now: datetime | None = None
+) -> Assignment:
+    """Before a file is streamed in: this student may hand in files here, now."""
+    assignment = await require_submitter(db, student, assignment_id)
+    if not assignment.accepts_files:
+        raise InvalidInput("this assignment takes text, not files", field="file")
+    check_deadline(assignment, moment(now))
+    return assignment
+
+
+async def _own_uploads(
+    db: AsyncSession, student: User, assignment: Assignment, file_ids: Sequence[int]
+) -> list[StoredFile]:
+    if not file_ids:
+        return []
+    if not assignment.accepts_files:
+        raise InvalidInput("this assignment takes text, not files", field="file_ids")
+    if len(file_ids) > MAX_FILES or len(set(file_ids)) != len(file_ids):
+        raise InvalidInput(f"hand in 1 to {MAX_FILES} different files", field="file_ids")
+    found = {
+        stored.id: stored
+        for stored in await db.scalars(select(StoredFile).where(StoredFile.id.in_(file_ids)))
+    }
+    for file_id in file_ids:
+        stored = found.get(file_id)
+        if (
+            stored is None
+            or stored.owner_id != student.id
+            or stored.purpose != SUBMISSION_PURPOSE
+            or stored.course_id != assignment.course_id
+        ):
+            raise InvalidInput(
+                "a file is not one of your uploads for this course",
+                field="file_ids",
+                file_id=file_id,
+            )
+    return [found[file_id] for file_id in file_ids]
+
+
+async def _replace_files(db: AsyncSession, submission: Submission, files: list[StoredFile]) -> None:
+    await db.execute(delete(SubmissionFile).where(SubmissionFile.submission_id == submission.id))
+    for position, stored in enumerate(files):
+        db.add(SubmissionFile(submission_id=submission.id, file_id=stored.id, position=position))
+    await db.flush()
+
+
+async def submission_files(db: AsyncSession, submission_id: int) -> list[StoredFile]:
+    """The files of a submission, in the order they were handed in."""
+    rows = await db.scalars(
+        select(StoredFile)
+        .join(SubmissionFile, SubmissionFile.file_id == StoredFile.id)
+        .where(SubmissionFile.submission_id == submission_id)
+        .order_by(SubmissionFile.position)
+    )
+    return list(rows)
 
 
 def penalised(assignment: Assignment, raw_points: float, days_late: int) -> float:

@@ -43,11 +43,20 @@ class AssignmentList(Out):
 class SubmissionSave(Body):
     text: str = Field("", max_length=50_000)
     client_id: str = Field(min_length=1, max_length=64)
+    file_ids: list[int] = Field(default_factory=list, max_length=10)
 
 
 class GradeSave(Body):
     points: float
     feedback: str = Field("", max_length=10_000)
+
+
+class SubmissionFileOut(Out):
+    id: int
+    name: str
+    size: int
+    mime: str
+    url: str
 
 
 class SubmissionOut(Out):
@@ -63,6 +72,7 @@ class SubmissionOut(Out):
     points: float | None
     feedback: str
     graded_at: UTCDatetime | None
+    files: list[SubmissionFileOut] = Field(default_factory=list)
 
 
 class MySubmission(Out):

@@ -7,13 +7,16 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lms.db import transaction
 from lms.models import Submission
-from lms.services import assignments
-from server.auth import require_user
+from lms.services import assignments, files
+from server import keys
+from server.auth import Identity, require_user
 from server.route import ID, Route
 from server.schemas import assignments as s
 from server.schemas import dump
 from server.views.common import json, path_id, read_body, unit_of_work
+from server.views.files import FileOut, receive_upload
 
 
 def rules(body: s.AssignmentSave) -> assignments.AssignmentRules:
@@ -23,7 +26,8 @@ def rules(body: s.AssignmentSave) -> assignments.AssignmentRules:
 async def submission_out(db: AsyncSession, submission: Submission | None) -> dict[str, Any] | None:
     if submission is None:
         return None
-    return dump(s.SubmissionOut, submission)
+    handed_in = await assignments.submission_files(db, submission.id)
+    return dump(s.SubmissionOut, submission, files=[files.file_dict(f) for f in handed_in])
 
 
 async def list_assignments(request: web.Request) -> web.Response:
@@ -75,9 +79,31 @@ async def submit(request: web.Request) -> web.Response:
             assignment_id,
             text=body.text,
             client_id=body.client_id,
+            file_ids=body.file_ids,
         )
         result = await submission_out(db, submission)
     return json(result, status=200 if not changed else 201)
+
+
+async def upload_file(request: web.Request) -> web.Response:
+    """A file to hand in: stored for this assignment's course, named in the next submission."""
+    assignment_id = path_id(request)
+    settings = request.app[keys.SETTINGS]
+    async with transaction(request.app[keys.DB]) as db:
+        course_id = await assignments.course_of(db, assignment_id)
+
+    async def check(db: AsyncSession, identity: Identity) -> None:
+        await assignments.upload_check(db, identity.user, assignment_id)
+
+    _, stored = await receive_upload(
+        request,
+        check=check,
+        allowed=files.SUBMISSION_TYPES,
+        max_bytes=settings.upload_max_bytes,
+        course_id=course_id,
+        purpose=assignments.SUBMISSION_PURPOSE,
+    )
+    return json(files.file_dict(stored), status=201)
 
 
 async def my_submission(request: web.Request) -> web.Response:
@@ -142,6 +168,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", f"{A}/submission", submit,
           "Submit or revise (students; idempotent on client_id; late policy applies)", T,
           s.SubmissionOut, s.SubmissionSave, status=201, errors=(403, 404, 409)),
+    Route("POST", f"{A}/files", upload_file,
+          "Upload a file to hand in (multipart 'file' or raw body; the course's students)", T,
+          FileOut, status=201, errors=(400, 403, 404, 409, 413, 415)),
     Route("GET", f"{A}/submission", my_submission, "The caller's own submission", T,
           s.MySubmission, errors=(403, 404)),
     Route("GET", f"{A}/submissions", list_submissions,

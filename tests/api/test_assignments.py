@@ -47,9 +47,13 @@ async def test_submit_revise_grade(app_client: TestClient, world: World, login_a
     assignment = await create(app_client, teacher, world.course)
     path = f"/api/assignments/{assignment}/submission"
 
-    status, first = await call(app_client, student, "PUT", path, {"text": "1일차", "client_id": "a"})
+    status, first = await call(
+        app_client, student, "PUT", path, {"text": "1일차", "client_id": "a"}
+    )
     assert status == 201 and first["revision"] == 1 and first["late_days"] == 0
-    status, again = await call(app_client, student, "PUT", path, {"text": "1일차", "client_id": "a"})
+    status, again = await call(
+        app_client, student, "PUT", path, {"text": "1일차", "client_id": "a"}
+    )
     assert status == 200 and again["revision"] == 1, "a retried save is not counted again"
     status, revised = await call(
         app_client, student, "PUT", path, {"text": "1~2일차", "client_id": "b"}
@@ -90,11 +94,18 @@ async def test_late_policies(app_client: TestClient, world: World, login_as: Log
     now = datetime.now(UTC)
     past_due = iso(now - timedelta(days=1, hours=2))
     refuse = await create(
-        app_client, teacher, world.course,
-        opens_at=iso(now - timedelta(days=5)), due_at=past_due, late_policy="refuse",
+        app_client,
+        teacher,
+        world.course,
+        opens_at=iso(now - timedelta(days=5)),
+        due_at=past_due,
+        late_policy="refuse",
     )
     status, body = await call(
-        app_client, student, "PUT", f"/api/assignments/{refuse}/submission",
+        app_client,
+        student,
+        "PUT",
+        f"/api/assignments/{refuse}/submission",
         {"text": "늦었어요", "client_id": "x"},
     )
     assert status == 409
@@ -102,21 +113,36 @@ async def test_late_policies(app_client: TestClient, world: World, login_as: Log
     assert "due date has passed" in body["error"]["message"]
 
     cutoff = await create(
-        app_client, teacher, world.course, opens_at=iso(now - timedelta(days=5)),
-        due_at=past_due, cutoff_at=iso(now - timedelta(hours=1)),
+        app_client,
+        teacher,
+        world.course,
+        opens_at=iso(now - timedelta(days=5)),
+        due_at=past_due,
+        cutoff_at=iso(now - timedelta(hours=1)),
     )
     status, body = await call(
-        app_client, student, "PUT", f"/api/assignments/{cutoff}/submission",
+        app_client,
+        student,
+        "PUT",
+        f"/api/assignments/{cutoff}/submission",
         {"text": "늦었어요", "client_id": "x"},
     )
     assert status == 409 and "cut-off" in body["error"]["message"]
 
     penalty = await create(
-        app_client, teacher, world.course, opens_at=iso(now - timedelta(days=5)),
-        due_at=past_due, late_policy="penalty", late_penalty_percent=10,
+        app_client,
+        teacher,
+        world.course,
+        opens_at=iso(now - timedelta(days=5)),
+        due_at=past_due,
+        late_policy="penalty",
+        late_penalty_percent=10,
     )
     status, late = await call(
-        app_client, student, "PUT", f"/api/assignments/{penalty}/submission",
+        app_client,
+        student,
+        "PUT",
+        f"/api/assignments/{penalty}/submission",
         {"text": "늦었지만 냅니다", "client_id": "x"},
     )
     assert status == 201 and late["late_days"] == 2
@@ -130,7 +156,9 @@ async def test_who_may_do_what(app_client: TestClient, world: World, login_as: L
     teacher = await login_as("teacher")
     assignment = await create(app_client, teacher, world.course)
     future = await create(
-        app_client, teacher, world.course,
+        app_client,
+        teacher,
+        world.course,
         opens_at=iso(datetime.now(UTC) + timedelta(days=1)),
         due_at=iso(datetime.now(UTC) + timedelta(days=3)),
     )
@@ -154,17 +182,25 @@ async def test_who_may_do_what(app_client: TestClient, world: World, login_as: L
         status, body = await call(app_client, headers, "GET", f"/api/assignments/{assignment}")
         assert status == 403, outsider
         status, body = await call(
-            app_client, headers, "PUT", f"/api/assignments/{assignment}/submission",
+            app_client,
+            headers,
+            "PUT",
+            f"/api/assignments/{assignment}/submission",
             {"text": "x", "client_id": "x"},
         )
         assert status == 403, outsider
-    status, body = await call(
-        app_client, teacher, "PUT", f"/api/assignments/{assignment}/submission",
+        assert_error(body, "forbidden")
+    status, _body = await call(
+        app_client,
+        teacher,
+        "PUT",
+        f"/api/assignments/{assignment}/submission",
         {"text": "x", "client_id": "x"},
     )
     assert status == 403, "teachers do not submit"
-    status, _ = await call(app_client, await login_as("sa_a"), "GET",
-                           f"/api/assignments/{assignment}/submissions")
+    status, _ = await call(
+        app_client, await login_as("sa_a"), "GET", f"/api/assignments/{assignment}/submissions"
+    )
     assert status == 200, "the school admin oversees the course"
 
 
@@ -190,12 +226,82 @@ async def test_bad_settings_and_submissions(
         assert_error(body, "invalid_input")
     status, listed = await call(app_client, teacher, "GET", path)
     assert listed["items"] == [], "no refused assignment was stored"
-    files_only = await create(app_client, teacher, world.course, accepts_text=False,
-                              accepts_files=True)
+    files_only = await create(
+        app_client, teacher, world.course, accepts_text=False, accepts_files=True
+    )
     student = await login_as("student1")
-    for bad in ({"text": "", "client_id": "e"}, {"text": "글", "client_id": "t"},
-                {"text": "x", "client_id": ""}):
+    for bad in (
+        {"text": "", "client_id": "e"},
+        {"text": "글", "client_id": "t"},
+        {"text": "x", "client_id": ""},
+    ):
         status, body = await call(
             app_client, student, "PUT", f"/api/assignments/{files_only}/submission", bad
         )
         assert status == 400, bad
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def upload(
+    client: TestClient, headers: Headers, assignment: int, data: bytes, name: str
+) -> tuple[int, dict[str, Any]]:
+    response = await client.post(
+        f"/api/assignments/{assignment}/files",
+        data=data,
+        headers={**headers, "X-File-Name": name, "Content-Type": "application/octet-stream"},
+    )
+    return response.status, await response.json()
+
+
+async def test_files_are_handed_in_and_read_only_by_the_author_and_teachers(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    teacher = await login_as("teacher")
+    student = await login_as("student1")
+    classmate = await login_as("student2")
+    assignment = await create(app_client, teacher, world.course, accepts_files=True)
+    text_only = await create(app_client, teacher, world.course)
+
+    status, stored = await upload(app_client, student, assignment, PDF, "보고서.pdf")
+    assert status == 201 and stored["mime"] == "application/pdf"
+    status, body = await upload(
+        app_client, student, assignment, b"\x7fELF\x02\x01\x01" + bytes(64), "a.pdf"
+    )
+    assert status == 415, "typed by content, not by name"
+    status, body = await upload(app_client, student, text_only, PDF, "b.pdf")
+    assert status == 400
+    status, body = await upload(app_client, teacher, assignment, PDF, "c.pdf")
+    assert status == 403
+    assert_error(body, "forbidden")
+    status, theirs = await upload(app_client, classmate, assignment, PDF, "d.pdf")
+    assert status == 201
+
+    path = f"/api/assignments/{assignment}/submission"
+    status, _body = await call(
+        app_client, student, "PUT", path, {"text": "", "client_id": "x", "file_ids": [theirs["id"]]}
+    )
+    assert status == 400, "another student's upload cannot be handed in"
+    status, handed = await call(
+        app_client,
+        student,
+        "PUT",
+        path,
+        {"text": "첨부합니다", "client_id": "y", "file_ids": [stored["id"]]},
+    )
+    assert status == 201 and [f["name"] for f in handed["files"]] == ["보고서.pdf"]
+
+    for reader, expected in ((student, 200), (teacher, 200), (classmate, 404)):
+        response = await app_client.get(f"/api/files/{stored['id']}", headers=reader)
+        assert response.status == expected
+    status, listed = await call(
+        app_client, teacher, "GET", f"/api/assignments/{assignment}/submissions"
+    )
+    mine = next(i for i in listed["items"] if i["user_id"] == world.users["student1"])
+    assert mine["submission"]["files"][0]["id"] == stored["id"]
+
+    status, revised = await call(
+        app_client, student, "PUT", path, {"text": "파일은 뺐어요", "client_id": "z"}
+    )
+    assert status == 201 and revised["files"] == [], "a revision replaces the files"

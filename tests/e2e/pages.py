@@ -173,3 +173,15 @@ def open_course_titled(page: Page, title: str) -> None:
 def open_lesson(page: Page, title: str) -> None:
     tid(lesson_item(page, title), "lesson-link").click()
     expect(tid(page, "lesson-title")).to_have_text(title)
+
+
+def play_video_to_the_end(page: Page) -> dict[str, Any]:
+    """Play the lesson's video (muted, as a browser allows without a click) and return the
+    progress the server stored when it ended."""
+    with page.expect_response(
+        lambda r: r.url.endswith("/progress") and r.request.method == "PUT" and r.ok,
+        timeout=20000,
+    ) as saved:
+        tid(page, "lesson-video").evaluate("video => { video.muted = true; return video.play(); }")
+        expect(tid(page, "lesson-video")).to_have_js_property("ended", True, timeout=15000)
+    return saved.value.json()

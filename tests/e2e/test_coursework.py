@@ -15,6 +15,8 @@ from tests.e2e.server_process import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 
 def test_an_assignment_is_set_handed_in_and_graded(
     live_server: ServerProcess, new_page: Any
@@ -26,6 +28,7 @@ def test_an_assignment_is_set_handed_in_and_graded(
     teacher.goto(f"{live_server.url}/#/courses/{course['id']}/work")
     tid(teacher, "assignment-title").fill(title)
     tid(teacher, "assignment-instructions").fill("강낭콩의 변화를 적으세요.")
+    tid(teacher, "assignment-files").check()
     tid(teacher, "assignment-create").click()
     expect(tid(teacher, "assignment-row").filter(has_text=title)).to_be_visible()
 
@@ -35,11 +38,16 @@ def test_an_assignment_is_set_handed_in_and_graded(
     tid(student, "coursework-link").click()
     tid(student, "assignment-row").filter(has_text=title).locator("a").click()
     tid(student, "submission-text").fill("1일차: 싹이 났다.")
+    tid(student, "submission-file").set_input_files(
+        files=[{"name": "관찰.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     tid(student, "submission-send").click()
     expect(tid(student, "submission-status")).to_have_attribute("data-status", "submitted")
+    expect(tid(student, "submission-files")).to_contain_text("관찰.pdf")
 
     tid(teacher, "assignment-row").filter(has_text=title).locator("a").click()
     row = tid(teacher, "submission-row").filter(has_text="1일차: 싹이 났다.")
+    expect(tid(row, "submission-file-links")).to_contain_text("관찰.pdf")
     tid(row, "grade-points").fill("95")
     tid(row, "grade-feedback").fill("관찰을 잘했어요")
     tid(row, "grade-save").click()

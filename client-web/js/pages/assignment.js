@@ -33,6 +33,8 @@ addStrings({
     'assign.grade': '채점',
     'assign.gradeBtn': '저장',
     'assign.reopen': '다시 제출 허용',
+    'assign.files': '파일 첨부',
+    'assign.removeFile': '빼기',
   },
   en: {
     'assign.back': 'Back to assignments & quizzes',
@@ -61,6 +63,8 @@ addStrings({
     'assign.grade': 'Grade',
     'assign.gradeBtn': 'Save',
     'assign.reopen': 'Allow a new submission',
+    'assign.files': 'Attach files',
+    'assign.removeFile': 'Remove',
   },
 });
 
@@ -81,6 +85,12 @@ function gradeLine(submission, max) {
     submission.feedback ? h('p', { class: 'pre-wrap', testid: 'submission-feedback' }, submission.feedback) : '');
 }
 
+function fileLinks(files) {
+  if (!files?.length) return '';
+  return h('ul', { class: 'file-list', testid: 'submission-file-links' }, files.map((file) =>
+    h('li', {}, h('a', { href: file.url, target: '_blank', rel: 'noopener' }, file.name))));
+}
+
 function statusBadge(submission) {
   if (!submission) return h('span', { class: 'badge badge--absent', i18n: 'assign.missing' });
   return h('span', { class: `badge badge--${submission.status === 'graded' ? 'present' : 'scheduled'}`, testid: 'submission-status', dataset: { status: submission.status }, i18n: `assign.status.${submission.status}` });
@@ -99,15 +109,37 @@ function studentView(assignment, mine, message, reload) {
   if (submission?.status !== 'graded') {
     const text = h('textarea', { rows: 8, maxLength: 50000, testid: 'submission-text' });
     text.value = submission?.text || '';
+    // Files already handed in stay with the next revision unless removed here.
+    const kept = new Map((submission?.files || []).map((file) => [file.id, file]));
+    const keptList = h('ul', { class: 'file-list', testid: 'submission-files' });
+    const showKept = () => keptList.replaceChildren(...[...kept.values()].map((file) => {
+      const remove = h('button', { type: 'button', class: 'btn btn--ghost', i18n: 'assign.removeFile' });
+      remove.addEventListener('click', () => { kept.delete(file.id); showKept(); });
+      return h('li', { class: 'row' }, h('a', { href: file.url, target: '_blank', rel: 'noopener' }, file.name), remove);
+    }));
+    showKept();
+    const picker = h('input', { type: 'file', multiple: true, testid: 'submission-file' });
     const button = h('button', { type: 'submit', class: 'btn btn--primary', testid: 'submission-send', i18n: submission ? 'assign.resubmit' : 'assign.submit' });
-    const form = h('form', { class: 'form', testid: 'submission-form' }, field('assign.text', text).wrap, button);
+    const form = h('form', { class: 'form', testid: 'submission-form' },
+      assignment.accepts_text ? field('assign.text', text).wrap : '',
+      assignment.accepts_files ? [field('assign.files', picker).wrap, keptList] : '',
+      button);
     // The id stays the same until the server confirms, so a retry after a lost reply is recognised.
     let pendingId = clientId();
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       button.disabled = true;
       try {
-        const saved = await api.request('PUT', `/api/assignments/${assignment.id}/submission`, { text: text.value, client_id: pendingId });
+        // Upload new files first; the submission then names them (uploads alone hand in nothing).
+        for (const file of picker.files || []) {
+          const stored = await api.upload(`/api/assignments/${assignment.id}/files`, file);
+          kept.set(stored.id, stored);
+        }
+        picker.value = '';
+        showKept();
+        const saved = await api.request('PUT', `/api/assignments/${assignment.id}/submission`, {
+          text: assignment.accepts_text ? text.value : '', client_id: pendingId, file_ids: [...kept.keys()],
+        });
         pendingId = clientId();
         await reload();
         message.showKey('assign.saved', { n: saved.revision });
@@ -118,8 +150,9 @@ function studentView(assignment, mine, message, reload) {
       }
     });
     parts.push(form);
-  } else if (submission.text) {
-    parts.push(h('p', { class: 'pre-wrap card' }, submission.text));
+  } else {
+    if (submission.text) parts.push(h('p', { class: 'pre-wrap card' }, submission.text));
+    parts.push(fileLinks(submission.files));
   }
   return h('section', { class: 'card', testid: 'my-submission' }, parts);
 }
@@ -160,6 +193,7 @@ function teacherView(assignment, rows, message, reload) {
           row.submission?.late_days ? h('span', { class: 'badge badge--late', i18n: 'assign.late', i18nArgs: { n: row.submission.late_days } }) : ''),
         row.submission ? [
           row.submission.text ? h('p', { class: 'pre-wrap' }, row.submission.text) : '',
+          fileLinks(row.submission.files),
           gradeLine(row.submission, assignment.max_points),
           gradeForm(assignment, row.submission, message, reload)] : ''))));
 }

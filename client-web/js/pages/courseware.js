@@ -384,9 +384,10 @@ function trackVideo(video, lesson, status) {
       sending = false;
     }
   };
-  video.addEventListener('timeupdate', () => {
+  // Credit the time played since the last look; a jump (a seek) credits nothing.
+  const credit = () => {
     const now = video.currentTime;
-    if (lastTime !== null && !video.seeking && !video.paused) {
+    if (lastTime !== null && !video.seeking) {
       const step = now - lastTime;
       // Normal playback advances in small steps (at most 2x speed); a jump is a seek.
       if (step > 0 && step < 1.5) {
@@ -394,11 +395,13 @@ function trackVideo(video, lesson, status) {
         dirty = true;
       }
     }
-    lastTime = now;
-  });
+    lastTime = video.paused ? null : now;
+  };
+  video.addEventListener('play', () => { lastTime = video.currentTime; });
+  video.addEventListener('timeupdate', () => { if (!video.paused) credit(); });
   video.addEventListener('seeking', () => { lastTime = null; });
-  video.addEventListener('pause', save);
-  video.addEventListener('ended', save);
+  video.addEventListener('pause', () => { credit(); save(); });
+  video.addEventListener('ended', () => { credit(); save(); });
   video.addEventListener('loadedmetadata', () => {
     const p = lesson.progress;
     if (p && !p.completed_at && p.position_seconds < video.duration - 1) video.currentTime = p.position_seconds;

@@ -1,6 +1,5 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
-from lms.models.assignments import Assignment, LatePolicy, Submission, SubmissionStatus
 from lms.models.assignments import (
     Assignment,
     LatePolicy,

@@ -86,6 +86,15 @@ class AdmissionCreate(Body):
     note: str = Field("", max_length=500)
 
 
+class AdmissionUpdate(Body):
+    """Only the fields sent change; ``home_teacher_id: null`` clears the follow-up teacher."""
+
+    home_teacher_id: int | None = Field(None, gt=0)
+    guardian_name: str | None = Field(None, max_length=100)
+    guardian_phone: str | None = Field(None, max_length=40)
+    note: str | None = Field(None, max_length=500)
+
+
 class DischargeRequest(Body):
     discharged_on: date
 

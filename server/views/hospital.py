@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lms.errors import InvalidInput
 from lms.models import (
     Admission,
     AttendanceNotice,
@@ -421,6 +422,20 @@ async def admit(request: web.Request) -> web.Response:
     return json(result, status=201 if created else 200)
 
 
+async def update_admission(request: web.Request) -> web.Response:
+    admission_id = path_id(request)
+    async with unit_of_work(request) as db:
+        identity = await require_user(request, db)
+        body = await read_body(request, s.AdmissionUpdate)
+        changes = {name: getattr(body, name) for name in body.model_fields_set}
+        for name in ("guardian_name", "guardian_phone", "note"):
+            if name in changes and changes[name] is None:
+                raise InvalidInput(f"{name} must be text", field=name)
+        row = await admissions.update_contact(db, identity.user, admission_id, changes)
+        [result] = await _admissions_out(db, [row])
+    return json(result)
+
+
 async def discharge(request: web.Request) -> web.Response:
     admission_id = path_id(request)
     async with unit_of_work(request) as db:
@@ -592,6 +607,9 @@ ROUTES: tuple[Route, ...] = (
           query=s.AdmissionQuery, errors=(403, 404)),
     Route("POST", f"{PROGRAMME}/admissions", admit, "Admit or readmit a student", "hospital",
           s.AdmissionOut, s.AdmissionCreate, status=201, errors=(403, 404, 409)),
+    Route("PATCH", f"/api/hospital/admissions/{ID}", update_admission,
+          "Change the follow-up teacher or the guardian's contact", "hospital",
+          s.AdmissionOut, s.AdmissionUpdate, errors=(403, 404)),
     Route("POST", f"/api/hospital/admissions/{ID}/discharge", discharge,
           "Record a discharge", "hospital", s.AdmissionOut, s.DischargeRequest,
           errors=(403, 404, 409)),

@@ -278,6 +278,27 @@ async def test_discharge_readmission_history_and_refusals(
     else:  # the school year began today: the old stay still covers today
         assert status == 409
 
+    # Contact details change in place; dates and schools do not.
+    stay2 = env["stays"]["student2"]
+    path = f"/api/hospital/admissions/{stay2['id']}"
+    status, body = await call(
+        app_client, admin, "PATCH", path,
+        {"guardian_phone": "010-9999-0000", "home_teacher_id": world.users["teacher_b"]},
+    )  # fmt: skip
+    assert status == 200, body
+    assert body["guardian_phone"] == "010-9999-0000" and body["guardian_name"] == ""
+    assert body["home_teacher"]["login"] == "teacher_b"
+    status, body = await call(
+        app_client, admin, "PATCH", path, {"home_teacher_id": world.users["teacher2"]}
+    )
+    assert status == 400  # teacher2 follows school A's students, student2 counts for B
+    status, body = await call(app_client, admin, "PATCH", path, {"admitted_on": "2026-03-03"})
+    assert status == 400
+    status, _ = await call(
+        app_client, await login_as("teacher_b"), "PATCH", path, {"guardian_phone": "1"}
+    )
+    assert status == 403
+
     # A twin class and an unknown student are refused.
     twin = {"name": "3반", "grade": 3}
     status, _ = await call(app_client, admin, "POST", f"{base}/classes", twin)

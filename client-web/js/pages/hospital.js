@@ -60,6 +60,7 @@ addStrings({
     'hospital.guardianPhone': '보호자 연락처',
     'hospital.note': '메모',
     'hospital.admit': '입급 등록',
+    'hospital.editContact': '연락처·메모 고치기',
     'hospital.discharge': '퇴급',
     'hospital.current': '재적 중',
     'hospital.noStudents': '볼 수 있는 학생이 없습니다.',
@@ -146,6 +147,7 @@ addStrings({
     'hospital.guardianPhone': 'Guardian phone',
     'hospital.note': 'Note',
     'hospital.admit': 'Admit',
+    'hospital.editContact': 'Edit contact and note',
     'hospital.discharge': 'Discharge',
     'hospital.current': 'In the programme',
     'hospital.noStudents': 'No students to show.',
@@ -367,6 +369,22 @@ async function classesSection(ctx) {
   return h('section', {}, ...parts);
 }
 
+/** The guardian's contact and the note change in place (dates and schools are history). */
+function contactEditor(ctx, admission, message) {
+  const name = h('input', { maxLength: 100, value: admission.guardian_name });
+  const phone = h('input', { maxLength: 40, type: 'tel', value: admission.guardian_phone });
+  const note = h('input', { maxLength: 500, value: admission.note });
+  const form = h('form', { class: 'form form--compact' },
+    field('hospital.guardian', name).wrap, field('hospital.guardianPhone', phone).wrap,
+    field('hospital.note', note).wrap, h('button', { type: 'submit', class: 'btn btn--small', i18n: 'common.save' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = { guardian_name: name.value.trim(), guardian_phone: phone.value.trim(), note: note.value.trim() };
+    if (await guarded(message, () => api.request('PATCH', `/api/hospital/admissions/${admission.id}`, body))) ctx.refresh();
+  });
+  return h('details', {}, h('summary', { i18n: 'hospital.editContact' }), form);
+}
+
 async function admissionsSection(ctx) {
   const stays = await api.get(`${ctx.base}/admissions`);
   const classes = (await api.get(`${ctx.base}/classes`)).items;
@@ -384,9 +402,9 @@ async function admissionsSection(ctx) {
         h('td', {}, a.admitted_on),
         h('td', {}, a.discharged_on || h('span', { class: 'badge badge--live', i18n: 'hospital.current' })),
         h('td', {}, [a.guardian_name, a.guardian_phone].filter(Boolean).join(' · ')),
-        ctx.isAdmin && !a.discharged_on ? h('td', {}, until, h('button', { type: 'button', class: 'btn btn--small', i18n: 'hospital.discharge', onclick: async () => {
+        ctx.isAdmin ? h('td', {}, a.discharged_on ? null : h('div', { class: 'hospital-row' }, until, h('button', { type: 'button', class: 'btn btn--small', i18n: 'hospital.discharge', onclick: async () => {
           if (await guarded(message, () => api.post(`/api/hospital/admissions/${a.id}/discharge`, { discharged_on: until.value }))) ctx.refresh();
-        } })) : (ctx.isAdmin ? h('td', {}) : null));
+        } })), contactEditor(ctx, a, message)) : null);
     })))) : h('p', { class: 'empty', i18n: 'hospital.noStudents' });
   const parts = [message, h('section', { class: 'card' }, table)];
   if (ctx.isAdmin) {

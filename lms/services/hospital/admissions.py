@@ -127,6 +127,36 @@ async def _check_home_teacher(
         )
 
 
+async def update_contact(
+    db: AsyncSession,
+    actor: User,
+    admission_id: int,
+    changes: dict[str, object],
+) -> Admission:
+    """Change who follows the student and how to reach the guardian; dates, class and home
+    school are history and change only by discharge and readmission."""
+    admission = await db.get(Admission, admission_id)
+    if admission is None:
+        raise NotFound("no such admission", admission_id=admission_id)
+    await access.require_admin(db, actor, admission.programme_id)
+    limits = {"guardian_name": 100, "guardian_phone": 40, "note": 500}
+    for name, value in changes.items():
+        if name == "home_teacher_id":
+            if value is not None:
+                assert isinstance(value, int)
+                await _check_home_teacher(
+                    db, admission.programme_id, value, admission.home_school_id
+                )
+            admission.home_teacher_id = value
+        elif name in limits:
+            assert isinstance(value, str)
+            setattr(admission, name, clean_text(value, name, max_chars=limits[name], min_chars=0))
+        else:
+            raise InvalidInput(f"{name} cannot be changed", field=name)
+    await db.flush()
+    return admission
+
+
 async def discharge(
     db: AsyncSession, actor: User, admission_id: int, discharged_on: date
 ) -> Admission:

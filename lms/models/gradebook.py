@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, utcnow
 from lms.models._types import str_enum
-from lms.models.live_session import LiveSession
 
 
 class GradeSource(StrEnum):
@@ -81,11 +80,3 @@ class GradeHistory(Base):
     # Null when the activity wrote the grade (an assignment graded, a quiz run closed).
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-# The attendance book reads a course's sessions month by month (5,000 courses of sessions).
-Index(
-    "ix_live_session_course_start",
-    LiveSession.__table__.c.course_id,
-    LiveSession.__table__.c.scheduled_start,
-)

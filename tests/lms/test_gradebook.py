@@ -15,10 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from lms.errors import Conflict, Forbidden, InvalidInput
 from lms.models import (
     Assignment,
+    AttemptState,
+    CourseQuiz,
+    CourseQuizSlot,
     CourseRole,
     GradeHistory,
     GradeSource,
     LiveSession,
+    Question,
+    QuestionKind,
+    QuizAttempt,
     QuizGrade,
     QuizRun,
     QuizRunKind,
@@ -301,3 +307,35 @@ async def test_exports_read_back_cell_by_cell(db: Db, world: World) -> None:
     assert sheet.freeze_panes == "C2"
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["C"].width >= 10
+
+
+async def test_a_quiz_counts_each_students_best_finished_attempt(db: Db, world: World) -> None:
+    one, two, three = world.students
+    async with db() as s, s.begin():
+        quiz = CourseQuiz(course_id=world.course.id, title="단원 퀴즈", created_by=world.teacher.id)
+        questions = [
+            Question(course_id=world.course.id, kind=QuestionKind.TRUE_FALSE, prompt=f"Q{i}",
+                     points=points, created_by=world.teacher.id)
+            for i, points in enumerate((2, 3))
+        ]  # fmt: skip
+        s.add_all([quiz, *questions])
+        await s.flush()
+        s.add_all(
+            CourseQuizSlot(quiz_id=quiz.id, position=i, question_id=q.id)
+            for i, q in enumerate(questions)
+        )
+        for user, number, points, state in (
+            (one, 1, 2.0, AttemptState.FINISHED),
+            (one, 2, 4.0, AttemptState.FINISHED),
+            (two, 1, 5.0, AttemptState.IN_PROGRESS),  # not finished: no grade yet
+        ):
+            s.add(QuizAttempt(quiz_id=quiz.id, user_id=user.id, number=number, state=state,
+                              points=points, max_points=5))  # fmt: skip
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+    [item] = book.items
+    assert (item.source_kind, item.source_id, item.max_points) == (GradeSource.QUIZ, quiz.id, 5)
+    rows = {row.user_id: row for row in book.students}
+    assert rows[one.id].grades[item.id].points == 4
+    assert item.id not in rows[two.id].grades and item.id not in rows[three.id].grades
+    assert rows[one.id].total_percent == 80.0

@@ -1,4 +1,4 @@
-"""The gradebook: grade items, grades and their history; an index for the attendance book.
+"""The gradebook: grade items, grades and their history.
 
 Revision ID: 0601_gradebook
 Revises: 0002_open_room_event_kinds
@@ -110,16 +110,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_grade_history")),
     )
     op.create_index(op.f("ix_grade_history_grade_id"), "grade_history", ["grade_id"], unique=False)
-    op.create_index(
-        "ix_live_session_course_start",
-        "live_session",
-        ["course_id", "scheduled_start"],
-        unique=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_live_session_course_start", table_name="live_session")
     op.drop_index(op.f("ix_grade_history_grade_id"), table_name="grade_history")
     op.drop_table("grade_history")
     op.drop_index(op.f("ix_grade_user_id"), table_name="grade")

@@ -1,6 +1,15 @@
 // "My courses", and for administrators the forms that create schools, users and courses.
 import * as api from '../api.js';
 import { field, h, notice, select } from '../dom.js';
+import { addStrings } from '../i18n.js';
+
+addStrings({
+  ko: { 'courses.search': '강좌 이름으로 찾기', 'courses.more': '더 보기', 'courses.count': '{shown} / {total}개' },
+  en: { 'courses.search': 'Find by course title', 'courses.more': 'Show more', 'courses.count': '{shown} of {total}' },
+});
+
+// The district has thousands of courses: an admin's list comes a page at a time.
+const COURSE_PAGE = 100;
 
 const ROLE_OPTIONS = ['student', 'teacher', 'school_admin', 'admin'].map((r) => [r, `role.${r}`]);
 const KIND_OPTIONS = ['elementary', 'middle', 'high', 'special'].map((k) => [k, `school.kind.${k}`]);
@@ -113,14 +122,37 @@ export async function renderCourses(root) {
   const message = notice();
   page.append(message);
   root.append(page);
+  const state = { q: '', items: [], total: 0 };
+  const query = h('input', { type: 'search', maxLength: 100, testid: 'course-search' });
+  const search = h('form', { class: 'form form--inline', role: 'search', testid: 'course-search-form' },
+    field('courses.search', query).wrap, h('button', { type: 'submit', class: 'btn', i18n: 'courses.search' }));
+  const list = h('div');
+  const fetchPage = async (offset) => {
+    const params = new URLSearchParams({ limit: String(COURSE_PAGE), offset: String(offset) });
+    if (state.q) params.set('q', state.q);
+    const found = await api.get(`/api/courses?${params}`);
+    state.items = offset ? [...state.items, ...found.items] : found.items;
+    state.total = found.total;
+    const more = state.items.length < state.total;
+    list.replaceChildren(courseList(state.items),
+      state.total > COURSE_PAGE || state.q ? h('p', { class: 'row muted' },
+        h('span', { i18n: 'courses.count', i18nArgs: { shown: state.items.length, total: state.total } }),
+        more ? h('button', { type: 'button', class: 'btn', testid: 'course-more', i18n: 'courses.more',
+          onclick: () => fetchPage(state.items.length).catch((error) => message.show(api.describeError(error))) }) : '') : '');
+  };
+  search.addEventListener('submit', (event) => {
+    event.preventDefault();
+    state.q = query.value.trim();
+    fetchPage(0).catch((error) => message.show(api.describeError(error)));
+  });
   const reload = async () => {
     try {
-      const [courses, schools] = await Promise.all([
-        api.get('/api/courses'),
+      const [, schools] = await Promise.all([
+        fetchPage(0),
         me.role === 'student' ? { items: [] } : api.get('/api/schools'),
       ]);
-      page.replaceChildren(page.firstChild, message,
-        courseList(courses.items), adminForms(me, schools.items, reload) || '');
+      page.replaceChildren(page.firstChild, message, me.role === 'student' ? '' : search,
+        list, adminForms(me, schools.items, reload) || '');
     } catch (error) {
       message.show(api.describeError(error));
     }

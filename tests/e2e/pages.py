@@ -185,3 +185,23 @@ def play_video_to_the_end(page: Page) -> dict[str, Any]:
         tid(page, "lesson-video").evaluate("video => { video.muted = true; return video.play(); }")
         expect(tid(page, "lesson-video")).to_have_js_property("ended", True, timeout=15000)
     return saved.value.json()
+
+
+# -- administration --------------------------------------------------------------------------
+
+
+def import_accounts(page: Page, csv_text: str) -> None:
+    """On the people page, upload a CSV of accounts and press "create"."""
+    tid(page, "nav-admin-users").click()
+    tid(page, "import-file").set_input_files(
+        {"name": "accounts.csv", "mimeType": "text/csv", "buffer": csv_text.encode("utf-8-sig")}
+    )
+    tid(page, "import-run").click()
+
+
+def find_user_row(page: Page, query: str, login: str) -> Locator:
+    tid(page, "user-search").fill(query)
+    tid(page, "user-filter").locator('button[type="submit"]').click()
+    row = page.locator(f'[data-testid="user-row"][data-login="{login}"]')
+    expect(row).to_be_visible()
+    return row

@@ -52,6 +52,14 @@ def test_gradebook_and_attendance_book(live_server: ServerProcess, new_page: Any
     cell.fill("18")
     cell.press("Tab")
     expect(teacher.locator(".notice--ok")).to_contain_text("18")
+    teacher.locator(f'tr[data-user-id="{student_id}"] [data-testid="open-report"]').click()
+    report_line = tid(teacher, "student-report").locator(f'tr[data-item-id="{item_id}"]')
+    tid(report_line, "feedback-input").fill("목소리가 또렷해요")
+    tid(report_line, "feedback-save").click()
+    expect(teacher.locator(".notice--ok")).to_be_visible()
+    report_line = tid(teacher, "student-report").locator(f'tr[data-item-id="{item_id}"]')
+    tid(report_line, "history-open").click()
+    expect(tid(report_line, "grade-history").locator("li")).to_have_count(2)
     export = tid(teacher, "gradebook-export-xlsx").get_attribute("href")
     response = teacher.request.get(f"{live_server.url}{export}")
     assert response.status == 200
@@ -77,6 +85,7 @@ def test_gradebook_and_attendance_book(live_server: ServerProcess, new_page: Any
     tid(student, "grades-link").click()
     line = tid(student, "my-grades-table").locator("tr", has_text=title)
     expect(line).to_contain_text("18 / 20")
+    expect(line).to_contain_text("목소리가 또렷해요")
     student.goto(f"{live_server.url}/#/courses/{course['id']}/attendance-book")
     expect(
         tid(student, "my-attendance-table").locator(f'tr[data-session-id="{session["id"]}"]')

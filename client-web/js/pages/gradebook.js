@@ -45,6 +45,14 @@ addStrings({
     'grades.source.live_quiz': '수업 중 퀴즈',
     'grades.scoreFor': '{name}의 {item} 점수',
     'grades.weightFor': '{item} 가중치',
+    'grades.report': '{name} 학생의 성적',
+    'grades.openReport': '{name} 학생 성적 보기',
+    'grades.saveFeedback': '피드백 저장',
+    'grades.feedbackSaved': '피드백을 저장했습니다.',
+    'grades.history': '변경 기록',
+    'grades.historyEmpty': '변경 기록이 없습니다.',
+    'grades.byActivity': '활동',
+    'grades.gradeFirst': '먼저 점수를 입력하세요.',
   },
   en: {
     'grades.link': 'Grades',
@@ -85,6 +93,14 @@ addStrings({
     'grades.source.live_quiz': 'Live-class quiz',
     'grades.scoreFor': '{item} points of {name}',
     'grades.weightFor': 'Weight of {item}',
+    'grades.report': 'Grades of {name}',
+    'grades.openReport': 'Open the grades of {name}',
+    'grades.saveFeedback': 'Save feedback',
+    'grades.feedbackSaved': 'Feedback saved.',
+    'grades.history': 'History',
+    'grades.historyEmpty': 'No changes yet.',
+    'grades.byActivity': 'the activity',
+    'grades.gradeFirst': 'Enter a grade first.',
   },
 });
 
@@ -187,7 +203,7 @@ function weightControl(item, book, message, reload) {
   return h('label', { class: 'small' }, h('span', { i18n: 'grades.weight' }), ' ', input);
 }
 
-function matrix(book, message, reload) {
+function matrix(book, message, reload, openReport) {
   if (!book.students.length) return h('p', { class: 'empty', i18n: 'grades.noStudents' });
   return h('div', { class: 'table-wrap' }, h('table', { class: 'table gradebook', testid: 'gradebook-table' },
     h('thead', {}, h('tr', {},
@@ -200,9 +216,77 @@ function matrix(book, message, reload) {
         h('div', {}, weightControl(item, book, message, reload)))),
       h('th', { scope: 'col', i18n: 'grades.total' }))),
     h('tbody', {}, book.students.map((row) => h('tr', { dataset: { userId: String(row.user_id) } },
-      h('th', { scope: 'row' }, row.display_name, h('div', { class: 'small muted' }, row.login)),
+      h('th', { scope: 'row' },
+        h('button', {
+          type: 'button', class: 'btn btn--ghost btn--small', testid: 'open-report',
+          'aria-label': t('grades.openReport', { name: row.display_name }),
+          onclick: () => openReport(row.user_id),
+        }, row.display_name),
+        h('div', { class: 'small muted' }, row.login)),
       book.items.map((item) => gradeCell(item, row, book, message, reload)),
       h('td', { class: 'num', testid: 'grade-total' }, pct(row.total_percent)))))));
+}
+
+function historyList(entries) {
+  if (!entries.length) return h('p', { class: 'muted', i18n: 'grades.historyEmpty' });
+  return h('ol', { class: 'history', testid: 'grade-history' }, entries.map((e) => h('li', {},
+    timeElement(e.changed_at), ' ',
+    `${e.old_points ?? '–'} → ${e.new_points ?? '–'}`,
+    e.overridden ? [' ', h('span', { class: 'badge', i18n: 'grades.overridden' })] : null,
+    e.changed_by === null ? [' (', h('span', { i18n: 'grades.byActivity' }), ')'] : null)));
+}
+
+/** One student's grades with feedback and each grade's history (Moodle's user report). */
+function studentReport(book, userId, message, reload) {
+  const row = book.students.find((r) => r.user_id === userId);
+  if (!row) return null;
+  const lines = book.items.map((item) => {
+    const grade = row.grades[String(item.id)];
+    const feedback = h('textarea', {
+      rows: 2, maxLength: 10000, testid: 'feedback-input',
+      'aria-label': `${t('grades.feedback')}: ${item.title}`,
+    });
+    feedback.value = grade ? grade.feedback : '';
+    const historyBox = h('div', {});
+    const save = h('button', {
+      type: 'button', class: 'btn btn--small', testid: 'feedback-save', i18n: 'grades.saveFeedback',
+      onclick: async () => {
+        if (!grade || grade.points === null) {
+          message.show(t('grades.gradeFirst'));
+          return;
+        }
+        try {
+          await put(`/api/grade-items/${item.id}/grades/${userId}`, { points: grade.points, feedback: feedback.value });
+          message.showKey('grades.feedbackSaved', {}, 'ok');
+          await reload({ keepMessage: true, reportUser: userId });
+        } catch (error) {
+          message.show(api.describeError(error));
+        }
+      },
+    });
+    const history = grade ? h('button', {
+      type: 'button', class: 'btn btn--ghost btn--small', testid: 'history-open', i18n: 'grades.history',
+      onclick: async () => {
+        try {
+          historyBox.replaceChildren(historyList((await api.get(`/api/grades/${grade.id}/history`)).items));
+        } catch (error) {
+          message.show(api.describeError(error));
+        }
+      },
+    }) : null;
+    return h('tr', { dataset: { itemId: String(item.id) } },
+      h('th', { scope: 'row' }, item.title),
+      h('td', { class: 'num' }, grade && grade.points !== null ? `${grade.points} / ${item.max_points}` : `– / ${item.max_points}`),
+      h('td', {}, book.can_edit ? [feedback, ' ', save] : (grade ? grade.feedback : '')),
+      h('td', {}, history, historyBox));
+  });
+  return h('section', { class: 'card', testid: 'student-report' },
+    h('h2', { i18n: 'grades.report', i18nArgs: { name: row.display_name } }),
+    h('p', {}, h('span', { i18n: 'grades.total' }), ': ', pct(row.total_percent)),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, ['grades.item', 'grades.points', 'grades.feedback', 'grades.history']
+        .map((key) => h('th', { scope: 'col', i18n: key })))),
+      h('tbody', {}, lines))));
 }
 
 function addItemForm(courseId, message, reload) {
@@ -244,10 +328,18 @@ function addItemForm(courseId, message, reload) {
 }
 
 async function renderTeacherView(page, course, message) {
-  const reload = async ({ keepMessage = false } = {}) => {
+  let reportUser = null;
+  const reload = async ({ keepMessage = false, reportUser: pick } = {}) => {
     if (!keepMessage) message.hide();
+    if (pick !== undefined) reportUser = pick;
     try {
       const book = await api.get(`/api/courses/${course.id}/gradebook`);
+      const reportBox = h('div', {}, reportUser === null ? null : studentReport(book, reportUser, message, reload));
+      const openReport = (userId) => {
+        reportUser = userId;
+        reportBox.replaceChildren(studentReport(book, userId, message, reload));
+        reportBox.scrollIntoView({ block: 'nearest' });
+      };
       page.replaceChildren(
         h('p', { class: 'crumbs' }, h('a', { href: `#/courses/${course.id}` }, course.title)),
         h('h1', { i18n: 'grades.title' }),
@@ -257,7 +349,8 @@ async function renderTeacherView(page, course, message) {
         exportLinks(`/api/courses/${course.id}/gradebook/export`, 'gradebook-export'),
         book.can_edit ? addItemForm(course.id, message, reload) : null,
         book.items.length ? null : h('p', { class: 'empty', i18n: 'grades.noItems' }),
-        h('section', { class: 'card' }, matrix(book, message, reload)));
+        h('section', { class: 'card' }, matrix(book, message, reload, openReport)),
+        reportBox);
     } catch (error) {
       page.replaceChildren(h('h1', { i18n: 'grades.title' }), message);
       message.show(api.describeError(error));

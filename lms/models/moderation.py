@@ -30,6 +30,7 @@ class WaitingStatus(StrEnum):
     WAITING = "waiting"
     ADMITTED = "admitted"
     DENIED = "denied"
+    LEFT = "left"  # stopped waiting (closed the page) before anyone decided
 
 
 class ModerationAction(StrEnum):

@@ -307,6 +307,17 @@ async def admit_waiting(db: AsyncSession, actor: User, session_id: int) -> list[
     return [entry.user_id for entry in await decide(db, actor, session_id, wanted, admit=True)]
 
 
+async def withdraw(db: AsyncSession, session_id: int, user_id: int) -> bool:
+    """The person stopped waiting (closed the page): off the list; whether they were on it."""
+    entry = await _entry(db, session_id, user_id)
+    if entry is None or entry.status is not WaitingStatus.WAITING:
+        return False
+    entry.status = WaitingStatus.LEFT
+    entry.decided_at = utcnow()
+    await db.flush()
+    return True
+
+
 # -- private messages ----------------------------------------------------------------------
 
 

@@ -97,6 +97,8 @@ class ModerationTool(LiveTool):
     def __init__(self, namespace: Any) -> None:
         super().__init__(namespace)
         self.reaction_limiter = ReactionLimiter(REACTIONS_PER_SECOND, REACTION_BURST)
+        # Sockets on this node held at the door: socket id -> (session id, user id).
+        self.held: dict[str, tuple[int, int]] = {}
 
     async def emit(self, event: str, data: Any, room: str) -> None:
         await self.namespace.emit(event, data, room=room)
@@ -131,6 +133,7 @@ class ModerationTool(LiveTool):
             raise moderation.Locked("the teacher has locked this class", **details)
         # The admission (or denial) is sent to the person's member room: be in it while waiting.
         await self.namespace.enter_room(connection.sid, member_room(connection.user_id, session.id))
+        self.held[connection.sid] = (session.id, connection.user_id)
         if knock.listed:
             try:
                 await self.publish_waiting(session.id)
@@ -156,6 +159,7 @@ class ModerationTool(LiveTool):
         self, db: AsyncSession, connection: Connection, session_id: int
     ) -> dict[str, Any] | None:
         """The room's rules, one's private messages, and for teachers the waiting list."""
+        self.held.pop(connection.sid, None)
         state: dict[str, Any] = {
             "settings": await moderation.room_settings(db, session_id),
             "teaching": connection.may_moderate,
@@ -173,6 +177,17 @@ class ModerationTool(LiveTool):
                 await self.namespace.leave_room(connection.sid, teachers_room(session_id))
             except Exception:  # the socket is already gone with its rooms
                 log.debug("socket %s had left the teachers' room", connection.sid)
+
+    async def closed_outside(self, connection: Connection) -> None:
+        """A held socket closed: if it was the person's last one here, they stop waiting."""
+        held = self.held.pop(connection.sid, None)
+        if held is None or held in self.held.values():
+            return
+        session_id, user_id = held
+        async with self.namespace.unit_of_work() as db:
+            withdrawn = await moderation.withdraw(db, session_id, user_id)
+        if withdrawn:
+            await self.publish_waiting(session_id)
 
     # -- room rules -----------------------------------------------------------------------
 

@@ -262,6 +262,12 @@ class ClassNamespace(socketio.AsyncNamespace):
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         """A socket gone without ``leave`` is a network loss, not a leave, for attendance."""
         connection = self.connections.pop(sid, None)
+        if connection is not None and connection.session_id is None and not self.draining:
+            for tool in self.tools:  # never joined: held at the door, say
+                try:
+                    await tool.closed_outside(connection)
+                except Exception:
+                    log.exception("tool %s failed on the close of socket %s", tool.name, sid)
         if connection is None or connection.session_id is None or self.draining:
             return
         try:

@@ -50,5 +50,8 @@ class LiveTool:
     async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
         """A socket left the room (on purpose, by a drop, removal or node shutdown)."""
 
+    async def closed_outside(self, connection: Connection) -> None:
+        """A socket that was in no room closed (one held in the waiting room, say)."""
+
     async def session_ended(self, session_id: int) -> None:
         """The session ended: release what this node holds for it."""

@@ -511,3 +511,35 @@ async def test_the_door_holds_across_two_nodes(
     assert joined["tools"]["moderation"]["settings"]["student_chat"] is False
     ack = await student.call("chat:send", {"client_id": "c", "body": "hi"})
     assert ack["error"]["code"] == "forbidden"
+
+
+async def test_closing_the_waiting_page_takes_the_student_off_the_list(
+    node: Node, world: World, live: int, db: DB, connect: Connect
+) -> None:
+    s1 = world.users["student1"]
+    teacher = await connect(node, "teacher")
+    await teacher.join(live)
+    await set_rules(teacher, waiting_room=True)
+    first_tab = await connect(node, "student1")
+    second_tab = await connect(node, "student1")
+    for tab in (first_tab, second_tab):
+        assert (await tab.call("join", {"session_id": live}))["error"]["code"] == "waiting"
+    await teacher.wait_for("moderation:waiting", lambda d: [w["user_id"] for w in d["waiting"]])
+
+    await first_tab.close()  # another tab still waits: still listed
+    await asyncio.sleep(0.2)
+    async with db() as s:
+        entry = await s.scalar(select(WaitingEntry).where(WaitingEntry.user_id == s1))
+        assert entry is not None and entry.status is WaitingStatus.WAITING
+
+    teacher.forget("moderation:waiting")
+    await second_tab.close()
+    assert (await teacher.wait_for("moderation:waiting")) == {"waiting": []}
+    async with db() as s:
+        entry = await s.scalar(select(WaitingEntry).where(WaitingEntry.user_id == s1))
+        assert entry is not None and entry.status is WaitingStatus.LEFT
+    # Nobody to admit any more; coming back lists the student again.
+    assert (await teacher.call("moderation:admit", {"user_id": s1}))["decided"] == []
+    back = await connect(node, "student1")
+    assert (await back.call("join", {"session_id": live}))["error"]["code"] == "waiting"
+    await teacher.wait_for("moderation:waiting", lambda d: d["waiting"])

@@ -156,6 +156,7 @@ def upgrade() -> None:
                 "waiting",
                 "admitted",
                 "denied",
+                "left",
                 name="waiting_status",
                 native_enum=False,
                 create_constraint=True,

@@ -48,6 +48,7 @@ from lms.services import (
     parse_enum,
     permissions,
     room_log,
+    whiteboard,
 )
 
 MIN_GROUPS = 2
@@ -632,3 +633,31 @@ async def read_messages(
     ):
         raise Forbidden("you were not in this group", group_id=group_id)
     return await group_messages(db, group.id, after_seq=after_seq, limit=limit)
+
+
+# -- the whiteboard's group boards ---------------------------------------------------------
+
+
+async def in_breakout_group(db: AsyncSession, session_id: int, group_id: int, user_id: int) -> bool:
+    """Whether the person is in that group of the session's running round right now.
+
+    The whiteboard asks this for board ``group:<group_id>``: the group's members draw on it
+    while the round runs (teachers always may); once the round closes it is read-only to them.
+    """
+    found = await db.scalar(
+        select(BreakoutMembership.id)
+        .join(BreakoutRound, BreakoutRound.id == BreakoutMembership.round_id)
+        .where(
+            BreakoutMembership.group_id == group_id,
+            BreakoutMembership.user_id == user_id,
+            BreakoutMembership.left_at.is_(None),
+            BreakoutRound.session_id == session_id,
+            BreakoutRound.status == BreakoutStatus.OPEN,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+if in_breakout_group not in whiteboard.GROUP_MEMBERSHIP:
+    whiteboard.GROUP_MEMBERSHIP.append(in_breakout_group)

@@ -368,3 +368,42 @@ async def test_split_by_the_course_groups(klass: Class, db: Factory) -> None:
     }
     started = await klass["student3"].wait_for("breakouts:started")
     assert started["round"]["mode"] == "course_groups"
+
+
+def pen(*points: tuple[float, float]) -> dict[str, Any]:
+    return {"tool": "pen", "color": "#1f5fbf", "width": 3.0, "points": [list(p) for p in points]}
+
+
+async def test_each_group_draws_on_its_own_board(klass: Class) -> None:
+    state = await klass.split({"student1": 1, "student2": 1, "student3": 2})
+    one = group_ids(state)[1]
+    board = f"group:{one}"
+    drawn = await klass["student1"].call(
+        "whiteboard:stroke",
+        {"board": board, "client_id": "g1", "shape": pen((0.1, 0.1), (0.4, 0.4))},
+    )
+    assert drawn["ok"], drawn
+    seen = await klass["student2"].wait_for("whiteboard:op")
+    assert seen["board"] == board and seen["id"] == drawn["op"]["id"]
+    await klass["teacher"].wait_for("whiteboard:op", lambda op: op["board"] == board)
+    # another group can neither draw on it nor read it
+    refused = await klass["student3"].call(
+        "whiteboard:stroke", {"board": board, "client_id": "g2", "shape": pen((0.5, 0.5))}
+    )
+    assert refused["ok"] is False and refused["error"]["code"] in ("forbidden", "not_found")
+    hidden = await klass["student3"].call("whiteboard:board", {"board": board})
+    assert hidden["ok"] is False
+    assert klass["student3"].events["whiteboard:op"] == []
+    # the teacher draws there too; after the recall the group's board is closed to students
+    assert (
+        await klass["teacher"].call(
+            "whiteboard:stroke", {"board": board, "client_id": "t1", "shape": pen((0.3, 0.3))}
+        )
+    )["ok"]
+    await klass["teacher"].call("breakouts:recall", {"client_id": "back"})
+    late = await klass["student1"].call(
+        "whiteboard:stroke", {"board": board, "client_id": "g3", "shape": pen((0.6, 0.6))}
+    )
+    assert late["ok"] is False
+    kept = await klass["teacher"].call("whiteboard:board", {"board": board})
+    assert kept["ok"] and len(kept["strokes"]) == 2, kept

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict
@@ -32,6 +33,15 @@ OPTIONAL_COLUMNS = frozenset({"password"})
 LOGIN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # Roles a CSV may create: platform admins are made one by one, deliberately.
 IMPORTABLE_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.TEACHER, Role.STUDENT})
+# School offices write roles in Korean as often as in English; both are accepted.
+ROLE_WORDS: dict[str, Role] = {
+    **{role.value: role for role in Role},
+    "학생": Role.STUDENT,
+    "교사": Role.TEACHER,
+    "선생님": Role.TEACHER,
+    "학교관리자": Role.SCHOOL_ADMIN,
+    "학교 관리자": Role.SCHOOL_ADMIN,
+}
 # No 0/O, 1/l/I: one-time passwords are read off paper handed to a student.
 _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 OTP_LENGTH = 10
@@ -90,7 +100,7 @@ async def check_import(db: AsyncSession, actor: User, data: bytes) -> ImportPlan
                 line=line,
                 login=row["login"],
                 display_name=row["display_name"],
-                role=Role(row["role"]),
+                role=ROLE_WORDS[row["role"].lower()],
                 school_id=school.id,
                 school_code=school.code,
                 password=password or one_time_password(),
@@ -153,10 +163,8 @@ def _check_row(
             "display_name",
         )
     if row["role"]:
-        try:
-            role = Role(row["role"])
-        except ValueError:
-            role = None
+        role = ROLE_WORDS.get(row["role"].lower())
+        if role is None:
             bad("bad_role", "role must be school_admin, teacher or student", "role")
         if role is not None and role not in IMPORTABLE_ROLES:
             bad("bad_role", "platform admins are not created by import", "role")
@@ -227,5 +235,9 @@ async def apply_import(db: AsyncSession, actor: User, plan: ImportPlan) -> list[
         for row in plan.rows
     ]
     db.add_all(users)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:
+        # Another import took a login between the re-check and the insert.
+        raise Conflict("a login was taken meanwhile; nothing was imported") from None
     return users

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
-from lms.models import AuthToken, Enrolment, User
+from lms.models import AuthToken, Enrolment, Role, User
 from lms.services import accounts, user_admin, user_import
 from lms.services.user_import import OTP_LENGTH
 from tests.lms.conftest import PASSWORD, World
@@ -19,7 +19,7 @@ GOOD = (
     "login,display_name,role,school_code,password\n"
     "kim.minji,김민지,student,S1,\n"
     "lee.seojun,이서준,student,S1,seojun-pass-1\n"
-    "park.t,박선생,teacher,S1,\n"
+    "park.t,박선생,교사,S1,\n"
 )
 
 
@@ -46,6 +46,7 @@ async def test_import_with_or_without_bom_creates_everyone(
     generated = {row.login: row.password for row in rows if row.generated}
     assert set(generated) == {"kim.minji", "park.t"}
     assert all(len(password) == OTP_LENGTH for password in generated.values())
+    assert {row.login: row.role for row in rows}["park.t"] is Role.TEACHER  # "교사"
     async with db() as session, session.begin():
         kim = await accounts.authenticate(session, "kim.minji", generated["kim.minji"])
         assert (kim.display_name, kim.role.value, kim.school_id) == (

@@ -131,6 +131,9 @@ async def test_items_and_grades_are_edited_by_the_course_teachers_only(
     assert response.status == 403
     response = await app_client.delete(f"{grade_url}/override", headers=await login_as("teacher"))
     assert response.status == 409
+    for login in ("sa_a", "admin", "student1", "teacher_b"):
+        response = await app_client.delete(f"{grade_url}/override", headers=await login_as(login))
+        assert response.status == 403, login
 
     history_url = f"/api/grades/{grade['id']}/history"
     response = await app_client.get(history_url, headers=await login_as("sa_a"))

@@ -646,6 +646,13 @@ async def test_programme_refusals(db: DB, hospital: Hospital) -> None:
         ]  # fmt: skip
         with pytest.raises(Conflict):  # the last admin
             await programme.remove_staff(s, admin, own.id)
+        [leaving] = [
+            staff for staff, user in await programme.list_staff(s, hospital.programme.id)
+            if user.id == hospital.other_instructor.id
+        ]  # fmt: skip
+        await programme.remove_staff(s, admin, leaving.id)
+        teachers = await programme.class_instructors(s, [hospital.class2.id])
+        assert teachers[hospital.class2.id] == []
         with pytest.raises(InvalidInput):
             await notices.generate_batch(
                 s, admin, hospital.programme.id, date(2027, 5, 1), "far", DAY_RULES, FONT

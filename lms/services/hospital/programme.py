@@ -243,6 +243,19 @@ async def remove_staff(db: AsyncSession, actor: User, staff_id: int) -> None:
         )
         if admins == 1:
             raise Conflict("a programme keeps at least one admin")
+    if staff.role is ProgrammeRole.INSTRUCTOR:
+        # An instructor who leaves the programme stops teaching its classes' courses too.
+        courses = select(HospitalClass.course_id).where(
+            HospitalClass.programme_id == staff.programme_id
+        )
+        for enrolment in await db.scalars(
+            select(Enrolment).where(
+                Enrolment.user_id == staff.user_id,
+                Enrolment.course_id.in_(courses),
+                Enrolment.role.in_([CourseRole.TEACHER, CourseRole.CO_TEACHER]),
+            )
+        ):
+            await db.delete(enrolment)
     await db.delete(staff)
     await db.flush()
 

@@ -51,6 +51,13 @@ def test_a_waiting_student_is_admitted_and_lands_in_class(
     expect(participant(teacher, student_user)).to_be_visible()
     expect(person).to_have_count(0)
 
+    # The teacher's moderation log shows both actions, newest last.
+    tid(teacher, "moderation-log-toggle").click()
+    entries = tid(teacher, "moderation-log-entry")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(1)).to_have_attribute("data-action", "admit")
+    expect(entries.nth(1)).to_contain_text(student_user["display_name"])
+
     # A reaction floats up on the teacher's screen, with the student's name.
     student.locator('[data-testid="reaction-button"][data-emoji="👏"]').click()
     bubble = teacher.locator(

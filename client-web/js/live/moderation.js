@@ -6,6 +6,7 @@
 // Student: a waiting screen while held at the door; the browser joins by itself as soon as a
 // teacher admits it (the server tells this socket). Everyone: reaction buttons with floating
 // reactions on the stage, and private messages to one person.
+import * as api from '../api.js';
 import { announce, h } from '../dom.js';
 import { addStrings, bind, t, timeElement } from '../i18n.js';
 import { clientId } from './room.js';
@@ -69,6 +70,21 @@ addStrings({
     'private.unread': '새 메시지 {n}',
     'private.teacherTag': '선생님',
     'live.waiting': '입장 대기 중',
+    'moderation.log': '관리 기록',
+    'moderation.logEmpty': '아직 기록이 없습니다.',
+    'moderation.action.settings': '규칙 변경',
+    'moderation.action.admit': '입장 허락',
+    'moderation.action.deny': '입장 거절',
+    'moderation.action.readmit': '다시 입장 허락',
+    'moderation.action.remove': '내보내기',
+    'moderation.action.mute': '음소거',
+    'moderation.action.unmute': '음소거 해제',
+    'moderation.action.mute_all': '모두 음소거',
+    'moderation.action.unmute_all': '음소거 모두 해제',
+    'moderation.action.cameras': '학생 카메라 규칙',
+    'moderation.action.screens': '학생 화면 공유 규칙',
+    'moderation.action.lower_hand': '손 내리기',
+    'moderation.action.lower_all_hands': '모든 손 내리기',
     'error.waiting': '선생님의 입장 허락을 기다리고 있습니다.',
     'error.locked': '선생님이 수업을 잠가 지금은 들어갈 수 없습니다.',
     'error.denied': '선생님이 입장을 허락하지 않았습니다.',
@@ -131,6 +147,21 @@ addStrings({
     'private.unread': '{n} new',
     'private.teacherTag': 'teacher',
     'live.waiting': 'Waiting to enter',
+    'moderation.log': 'Moderation log',
+    'moderation.logEmpty': 'Nothing recorded yet.',
+    'moderation.action.settings': 'Rules changed',
+    'moderation.action.admit': 'Admitted',
+    'moderation.action.deny': 'Denied',
+    'moderation.action.readmit': 'Readmitted',
+    'moderation.action.remove': 'Removed',
+    'moderation.action.mute': 'Muted',
+    'moderation.action.unmute': 'Unmuted',
+    'moderation.action.mute_all': 'Muted all',
+    'moderation.action.unmute_all': 'Lifted all mutes',
+    'moderation.action.cameras': 'Student cameras rule',
+    'moderation.action.screens': 'Student screen sharing rule',
+    'moderation.action.lower_hand': 'Lowered a hand',
+    'moderation.action.lower_all_hands': 'Lowered all hands',
     'error.waiting': 'Waiting for a teacher to let you in.',
     'error.locked': 'The teacher has locked the class; you cannot enter now.',
     'error.denied': 'The teacher did not admit you.',
@@ -176,6 +207,13 @@ export function mountTool({ room, panels, showError }) {
   const denyAll = h('button', { type: 'button', class: 'btn btn--small', testid: 'deny-all', i18n: 'moderation.denyAll' });
   admitAll.addEventListener('click', () => decide('moderation:admit', { all: true }, admitAll));
   denyAll.addEventListener('click', () => decide('moderation:deny', { all: true }, denyAll));
+  // The moderation log (GET /api/sessions/{id}/moderation-log), read when opened.
+  const logList = h('ol', { class: 'moderation-log', testid: 'moderation-log' });
+  const logBox = h('details', { class: 'moderation-log-box' },
+    h('summary', { i18n: 'moderation.log', testid: 'moderation-log-toggle' }), logList);
+  logBox.addEventListener('toggle', () => {
+    if (logBox.open) loadLog();
+  });
   const teacherPanel = h('section', { class: 'panel moderation', testid: 'moderation-panel', 'aria-labelledby': 'moderation-title', hidden: true },
     h('h2', { id: 'moderation-title', i18n: 'moderation.title' }),
     h('div', { class: 'moderation-toggles' },
@@ -187,7 +225,8 @@ export function mountTool({ room, panels, showError }) {
         h('span', { i18n: 'moderation.privateChat' }), privateSelect)),
     h('div', { class: 'row moderation-buttons' }, muteAll, unmuteAll),
     waitingTitle, waitingEmpty, waitingList,
-    h('div', { class: 'row moderation-buttons' }, admitAll, denyAll));
+    h('div', { class: 'row moderation-buttons' }, admitAll, denyAll),
+    logBox);
 
   // -- waiting screen (students held at the door) --------------------------------------------
   const waitingText = h('p', { testid: 'waiting-message' });
@@ -251,6 +290,7 @@ export function mountTool({ room, panels, showError }) {
     try {
       const ack = await room.request('moderation:settings', patch);
       applySettings(ack.settings);
+      refreshLog();
     } catch (error) {
       showError(error);
       renderTeacher();
@@ -263,6 +303,7 @@ export function mountTool({ room, panels, showError }) {
     button.disabled = true;
     try {
       const ack = await room.request(type, {});
+      refreshLog();
       if (type === 'moderation:mute_all') announce(t('moderation.mutedCount', { n: (ack.user_ids || []).length }));
     } catch (error) {
       showError(error);
@@ -277,10 +318,40 @@ export function mountTool({ room, panels, showError }) {
       const ack = await room.request(type, payload);
       waiting = ack.waiting || [];
       renderWaiting();
+      refreshLog();
     } catch (error) {
       showError(error);
     } finally {
       button.disabled = false;
+    }
+  }
+
+  function logDetail(entry) {
+    const d = entry.details || {};
+    if (entry.action === 'settings') {
+      return Object.entries(d).map(([name, value]) => `${name}=${value}`).join(', ');
+    }
+    if ('source' in d) return d.source;
+    if ('allowed' in d) return String(d.allowed);
+    return '';
+  }
+
+  function refreshLog() {
+    if (logBox.open) loadLog();
+  }
+
+  async function loadLog() {
+    try {
+      const { items } = await api.get(`/api/sessions/${room.sessionId}/moderation-log`);
+      logList.replaceChildren(...items.map((entry) => h('li', { testid: 'moderation-log-entry', dataset: { action: entry.action } },
+        timeElement(entry.created_at, 'time'), ' ',
+        h('strong', {}, entry.actor.display_name), ' · ',
+        h('span', { i18n: `moderation.action.${entry.action}` }),
+        entry.target ? ` · ${entry.target.display_name}` : '',
+        logDetail(entry) ? h('span', { class: 'muted small' }, ` (${logDetail(entry)})`) : null)));
+      if (!items.length) logList.replaceChildren(h('li', { class: 'hint', i18n: 'moderation.logEmpty' }));
+    } catch (error) {
+      showError(error);
     }
   }
 

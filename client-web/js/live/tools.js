@@ -12,6 +12,9 @@
 
 import * as breakouts from './breakouts.js';
 import * as moderation from './moderation.js';
+import * as presentation from './presentation.js';
 import * as quiz from './quiz.js';
+import * as sharedMedia from './shared-media.js';
+import * as whiteboard from './whiteboard.js';
 
-export const TOOLS = [moderation, quiz, breakouts];
+export const TOOLS = [moderation, quiz, breakouts, presentation, whiteboard, sharedMedia];

@@ -43,6 +43,7 @@ addStrings({
     'breakouts.yourGroup': '우리 모둠: {name}',
     'breakouts.visitingGroup': '{name} 방문 중',
     'breakouts.chat': '모둠 대화',
+    'breakouts.board': '모둠 칠판',
     'breakouts.chatInput': '모둠에 메시지 쓰기',
     'breakouts.chatEmpty': '아직 대화가 없습니다.',
     'breakouts.send': '보내기',
@@ -87,6 +88,7 @@ addStrings({
     'breakouts.yourGroup': 'Your group: {name}',
     'breakouts.visitingGroup': 'Visiting {name}',
     'breakouts.chat': 'Group chat',
+    'breakouts.board': 'Group board',
     'breakouts.chatInput': 'Write to your group',
     'breakouts.chatEmpty': 'No messages yet.',
     'breakouts.send': 'Send',
@@ -150,10 +152,48 @@ export function mountTool({ room, panels, showError }) {
       h('button', { type: 'submit', class: 'btn btn--primary', testid: 'breakout-chat-send', i18n: 'breakouts.send' })));
   const groupTitle = h('h2', { id: 'breakout-group-title', testid: 'breakout-group-name' });
   const leaveVisit = h('button', { type: 'button', class: 'btn btn--small', testid: 'breakout-leave-visit', i18n: 'breakouts.leaveVisit', hidden: true });
+  const boardBox = h('div', { class: 'breakouts-board-box', testid: 'breakout-board', hidden: true },
+    h('h3', { i18n: 'breakouts.board' }));
   groupPanel.append(
     h('div', { class: 'breakouts-head' }, groupTitle, leaveVisit),
-    countdown, warning, broadcastBanner,
+    countdown, warning, broadcastBanner, boardBox,
     h('h3', { i18n: 'breakouts.chat' }), chatEmpty, chatList, chatForm);
+
+  // -- the group's whiteboard ----------------------------------------------------------------
+  // Board `group:<id>` (docs/breakouts.md); drawn with the whiteboard module's board view,
+  // loaded on demand like the media module, so the groups work on a node without it.
+  let groupBoard = null;
+  let boardFor = null;
+  async function showBoard() {
+    const target = groupId;
+    if (target === boardFor) return;
+    boardFor = target;
+    if (target == null) {
+      boardBox.hidden = true;
+      return;
+    }
+    try {
+      const [{ createBoard }, ack] = await Promise.all([
+        import('./whiteboard.js'),
+        room.request('whiteboard:board', { board: `group:${target}` }),
+      ]);
+      if (boardFor !== target) return; // moved on while loading
+      if (!groupBoard) {
+        groupBoard = createBoard({ room, showError, board: ack.board, strokes: ack.strokes });
+        boardBox.append(groupBoard.palette, groupBoard.element);
+      } else {
+        groupBoard.setBoard(ack.board, ack.strokes);
+      }
+      groupBoard.setEditable(true); // the group's members and the class's teachers draw here
+      groupBoard.setCanClear(true);
+      boardBox.hidden = false;
+      groupBoard.redraw();
+    } catch (error) {
+      boardFor = null;
+      boardBox.hidden = true;
+      console.info('group board not available:', error.message || error.code);
+    }
+  }
 
   // -- media and stage -----------------------------------------------------------------------
   /** Our media room changed: media.js closes its connections and negotiates in the new one. */
@@ -508,6 +548,7 @@ export function mountTool({ room, panels, showError }) {
   function render() {
     renderTeacher();
     renderGroup();
+    showBoard();
     renderStage();
     tick();
   }
@@ -560,6 +601,7 @@ export function mountTool({ room, panels, showError }) {
     round = state?.round && state.round.status === 'open' ? state.round : null;
     if (state?.warning_seconds) warningSeconds = state.warning_seconds;
     enterGroup(round ? state.group_id ?? null : null, state?.messages || []);
+    boardFor = undefined; // fetch the group's board again: strokes may have come meanwhile
     // Resend what never got an ack (the server keeps one copy per client id).
     for (const [id, entry] of pending) if (entry.state === 'pending') send(id);
     render();
@@ -591,6 +633,7 @@ export function mountTool({ room, panels, showError }) {
     destroy() {
       clearInterval(timer);
       for (const off of offs) off();
+      groupBoard?.destroy();
       teacherPanel.remove();
       groupPanel.remove();
       notice.remove();

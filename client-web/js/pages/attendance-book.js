@@ -54,6 +54,10 @@ addStrings({
 
 const STATUSES = ['present', 'late', 'excused', 'absent'];
 
+function present(...children) {
+  return children.filter((child) => child !== null && child !== undefined);
+}
+
 function rate(value) {
   return value === null || value === undefined ? '–' : `${value}%`;
 }
@@ -162,7 +166,7 @@ export async function renderAttendanceBook(root, { id }) {
         ? h('div', { class: 'table-wrap' }, h('table', { class: 'table', testid: 'my-attendance-totals' },
           h('thead', {}, h('tr', {}, totalsHeads())), h('tbody', {}, h('tr', {}, totalsCells(book.rows[0].totals)))))
         : null;
-      page.replaceChildren(
+      page.replaceChildren(...present(
         h('p', { class: 'crumbs' }, h('a', { href: `#/courses/${courseId}` }, course.title)),
         h('h1', { i18n: own ? 'book.mine' : 'book.title' }),
         message,
@@ -170,7 +174,7 @@ export async function renderAttendanceBook(root, { id }) {
         h('p', { class: 'hint', i18n: 'book.rule' }),
         totals,
         h('section', { class: 'card' }, own ? ownList(book) : matrix(book)),
-        book.summaries.length ? summaryTable(book) : null);
+        book.summaries.length ? summaryTable(book) : null));
     } catch (error) {
       page.replaceChildren(h('h1', { i18n: 'book.title' }), message);
       message.show(api.describeError(error));

@@ -108,6 +108,11 @@ const put = (path, body) => api.request('PUT', path, body);
 const patch = (path, body) => api.request('PATCH', path, body);
 const del = (path) => api.request('DELETE', path);
 
+/** The children worth showing: `null` marks a part this viewer does not get. */
+function present(...children) {
+  return children.filter((child) => child !== null && child !== undefined);
+}
+
 function pct(value) {
   return value === null || value === undefined ? '–' : `${value}%`;
 }
@@ -340,7 +345,7 @@ async function renderTeacherView(page, course, message) {
         reportBox.replaceChildren(studentReport(book, userId, message, reload));
         reportBox.scrollIntoView({ block: 'nearest' });
       };
-      page.replaceChildren(
+      page.replaceChildren(...present(
         h('p', { class: 'crumbs' }, h('a', { href: `#/courses/${course.id}` }, course.title)),
         h('h1', { i18n: 'grades.title' }),
         message,
@@ -350,7 +355,7 @@ async function renderTeacherView(page, course, message) {
         book.can_edit ? addItemForm(course.id, message, reload) : null,
         book.items.length ? null : h('p', { class: 'empty', i18n: 'grades.noItems' }),
         h('section', { class: 'card' }, matrix(book, message, reload, openReport)),
-        reportBox);
+        reportBox));
     } catch (error) {
       page.replaceChildren(h('h1', { i18n: 'grades.title' }), message);
       message.show(api.describeError(error));
@@ -371,7 +376,7 @@ async function renderStudentView(page, course, message) {
       h('td', { class: 'num' }, pct(line.percent)),
       h('td', {}, line.grade && line.grade.feedback ? h('span', { class: 'pre-wrap' }, line.grade.feedback) : ''),
       h('td', {}, line.grade && line.grade.graded_at ? timeElement(line.grade.graded_at) : '')));
-    page.replaceChildren(
+    page.replaceChildren(...present(
       h('p', { class: 'crumbs' }, h('a', { href: `#/courses/${course.id}` }, course.title)),
       h('h1', { i18n: 'grades.mine' }),
       message,
@@ -382,7 +387,7 @@ async function renderStudentView(page, course, message) {
           h('thead', {}, h('tr', {}, ['grades.item', 'grades.category', 'grades.points', 'grades.percent', 'grades.feedback', 'grades.gradedAt']
             .map((key) => h('th', { scope: 'col', i18n: key })))),
           h('tbody', {}, rows)))
-        : h('p', { class: 'empty', i18n: 'grades.noItems' }));
+        : h('p', { class: 'empty', i18n: 'grades.noItems' })));
   } catch (error) {
     page.replaceChildren(h('h1', { i18n: 'grades.mine' }), message);
     message.show(api.describeError(error));

@@ -403,6 +403,15 @@ async def delete_file(db: AsyncSession, root: Path, actor: User, file_id: int) -
         await asyncio.to_thread(blob_path(root, sha).unlink, True)
 
 
+async def discard_if_unused(db: AsyncSession, root: Path, sha256: str) -> bool:
+    """Remove a blob no row refers to (an upload whose row was rolled back); True if removed."""
+    others = await db.scalar(select(func.count()).where(StoredFile.sha256 == sha256))
+    if others:
+        return False
+    await asyncio.to_thread(blob_path(root, sha256).unlink, True)
+    return True
+
+
 def content_disposition(stored: StoredFile, *, inline: bool | None = None) -> str:
     """``inline`` for what a browser shows safely, ``attachment`` otherwise; RFC 6266 names."""
     from urllib.parse import quote

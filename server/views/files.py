@@ -123,6 +123,11 @@ async def receive_upload(
             )
             if after is not None:
                 await after(db, user, stored)
+    except BaseException:
+        # The row was rolled back (a broken PDF, say): don't keep bytes nobody refers to.
+        async with transaction(factory) as db:
+            await files.discard_if_unused(db, root, staged.sha256)
+        raise
     finally:
         staged.discard()
     return identity, stored

@@ -111,6 +111,8 @@ async def test_wrong_types_broken_pdfs_and_oversized_files_are_4xx_json(
     listed = await app_client.get(f"/api/courses/{world.course}/documents", headers=teacher)
     assert (await listed.json())["items"] == []  # nothing half-stored
     assert list((settings.files_dir / "tmp").iterdir()) == []
+    # The broken PDF's bytes went with its rolled-back row.
+    assert [path for path in settings.files_dir.rglob("*") if path.is_file()] == []
 
 
 async def test_a_raw_body_upload_with_the_name_in_a_header(

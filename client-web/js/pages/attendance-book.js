@@ -80,8 +80,8 @@ function totalsCells(totals) {
 }
 
 function totalsHeads() {
-  return [...STATUSES.map((s) => h('th', { scope: 'col', i18n: `attendance.${s}` })),
-    h('th', { scope: 'col', i18n: 'book.rate' })];
+  return [...STATUSES.map((s) => h('th', { scope: 'col', class: 'num', i18n: `attendance.${s}` })),
+    h('th', { scope: 'col', class: 'num', i18n: 'book.rate' })];
 }
 
 function monthFilter(book, onPick) {
@@ -105,7 +105,7 @@ function summaryTable(book) {
   return h('section', { class: 'card' }, h('h2', { i18n: 'book.summary' }),
     h('div', { class: 'table-wrap' }, h('table', { class: 'table', testid: 'book-summary' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', i18n: 'book.month' }),
-        h('th', { scope: 'col', i18n: 'book.sessions' }), totalsHeads())),
+        h('th', { scope: 'col', class: 'num', i18n: 'book.sessions' }), totalsHeads())),
       h('tbody', {}, book.summaries.map((s) => h('tr', { dataset: { month: s.month } },
         h('th', { scope: 'row' }, s.month), h('td', { class: 'num' }, String(s.sessions)),
         totalsCells(s.totals)))))));

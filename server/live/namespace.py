@@ -601,13 +601,22 @@ class ClassNamespace(socketio.AsyncNamespace):
     ) -> Ack:
         return await self.media_signaling().on_resume_producer(connection, payload)
 
+    async def require_person(self, connection: Connection, user_id: int) -> None:
+        """A moderator's target must name someone (checked before acting, so the log can)."""
+        self.require_moderator(connection)
+        async with self.unit_of_work() as db:
+            if await db.get(User, user_id) is None:
+                raise NotFound("no such user", user_id=user_id)
+
     async def on_moderation_mute(self, connection: Connection, payload: p.MutePayload) -> Ack:
+        await self.require_person(connection, payload.user_id)
         ack = await self.media_signaling().on_mute(connection, payload)
         details = {"source": payload.source}
         await self.log_moderation(connection, ModerationAction.MUTE, payload.user_id, details)
         return ack
 
     async def on_moderation_unmute(self, connection: Connection, payload: p.MutePayload) -> Ack:
+        await self.require_person(connection, payload.user_id)
         ack = await self.media_signaling().on_unmute(connection, payload)
         details = {"source": payload.source}
         await self.log_moderation(connection, ModerationAction.UNMUTE, payload.user_id, details)

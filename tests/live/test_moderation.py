@@ -543,3 +543,17 @@ async def test_closing_the_waiting_page_takes_the_student_off_the_list(
     back = await connect(node, "student1")
     assert (await back.call("join", {"session_id": live}))["error"]["code"] == "waiting"
     await teacher.wait_for("moderation:waiting", lambda d: d["waiting"])
+
+
+async def test_muting_nobody_is_not_found_and_not_logged(
+    node: Node, world: World, live: int, db: DB, connect: Connect
+) -> None:
+    teacher = await connect(node, "teacher")
+    student = await connect(node, "student1")
+    await teacher.join(live)
+    await student.join(live)
+    mute = {"user_id": 999_999, "source": "microphone"}
+    assert (await student.call("moderation:mute", mute))["error"]["code"] == "forbidden"
+    for event in ("moderation:mute", "moderation:unmute"):
+        assert (await teacher.call(event, mute))["error"]["code"] == "not_found"
+    assert await log_actions(db, live) == []

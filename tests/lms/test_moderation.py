@@ -272,3 +272,21 @@ async def test_moderation_log_is_for_the_class_teachers(
             await moderation.read_log(s, world.teacher, 999_999)
         with pytest.raises(InvalidInput):
             await moderation.read_log(s, world.teacher, live, limit=0)
+
+
+async def test_withdrawing_and_opening_the_door(db: Factory, world: World, live: int) -> None:
+    first, second, third = world.students
+    await remove(db, world, live, third, "r")
+    await change(db, world.teacher, live, waiting_room=True)
+    for student in (first, second, third):
+        assert (await knock(db, live, student)).outcome == "waiting"
+    async with db() as s, s.begin():
+        assert await moderation.withdraw(s, live, second.id) is True
+        assert await moderation.withdraw(s, live, second.id) is False  # already off the list
+    async with db() as s, s.begin():
+        # Those still waiting walk in, except the student removed earlier.
+        assert await moderation.admit_waiting(s, world.teacher, live) == [first.id]
+    async with db() as s:
+        waiting = await moderation.waiting_list(s, live)
+    assert [(w["user_id"], w["removed_earlier"]) for w in waiting] == [(third.id, True)]
+    assert (await knock(db, live, second)).listed  # came back: listed again

@@ -42,6 +42,7 @@ def test_a_waiting_student_is_admitted_and_lands_in_class(
     person = teacher.locator(f'[data-testid="waiting-person"][data-user-id="{student_user["id"]}"]')
     expect(person).to_contain_text(student_user["display_name"])
     expect(participant(teacher, student_user)).to_have_count(0)
+    expect(tid(teacher, "waiting-badge")).to_have_text("대기 1명")
     teacher.screenshot(path=results_dir / "moderation-teacher-waiting-list.png")
     student.screenshot(path=results_dir / "moderation-student-waiting.png")
     tid(person, "admit").click()
@@ -50,6 +51,7 @@ def test_a_waiting_student_is_admitted_and_lands_in_class(
     expect(waiting).to_be_hidden()
     expect(participant(teacher, student_user)).to_be_visible()
     expect(person).to_have_count(0)
+    expect(tid(teacher, "waiting-badge")).to_be_hidden()
 
     # The teacher's moderation log shows both actions, newest last.
     tid(teacher, "moderation-log-toggle").click()

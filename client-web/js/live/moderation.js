@@ -32,6 +32,7 @@ addStrings({
     'moderation.denyAll': '모두 거절',
     'moderation.removedEarlier': '앞서 내보낸 학생',
     'moderation.someoneWaiting': '{name} 학생이 입장을 기다립니다.',
+    'moderation.waitingBadge': '대기 {n}명',
     'moderation.waitingScreen.title': '대기실',
     'moderation.waitingScreen.body': '선생님이 입장을 허락하면 자동으로 수업에 들어갑니다. 이 창을 닫지 마세요.',
     'moderation.waitingScreen.removed': '이 수업에서 내보내졌습니다. 선생님이 허락하면 다시 들어갈 수 있습니다.',
@@ -109,6 +110,7 @@ addStrings({
     'moderation.denyAll': 'Deny all',
     'moderation.removedEarlier': 'Removed earlier',
     'moderation.someoneWaiting': '{name} is waiting to enter.',
+    'moderation.waitingBadge': '{n} waiting',
     'moderation.waitingScreen.title': 'Waiting room',
     'moderation.waitingScreen.body': 'You will enter the class as soon as a teacher admits you. Keep this window open.',
     'moderation.waitingScreen.removed': 'You were removed from this class. A teacher may let you back in.',
@@ -228,6 +230,13 @@ export function mountTool({ room, panels, showError }) {
     h('div', { class: 'row moderation-buttons' }, admitAll, denyAll),
     logBox);
 
+  // In the header, so a teacher sees someone waiting wherever the side column is scrolled.
+  const waitingBadge = h('button', { type: 'button', class: 'btn btn--primary', testid: 'waiting-badge', hidden: true });
+  waitingBadge.addEventListener('click', () => {
+    teacherPanel.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    waitingList.querySelector('[data-testid="admit"]')?.focus();
+  });
+
   // -- waiting screen (students held at the door) --------------------------------------------
   const waitingText = h('p', { testid: 'waiting-message' });
   const askAgain = h('button', { type: 'button', class: 'btn btn--primary', testid: 'ask-again', i18n: 'moderation.askAgain', hidden: true });
@@ -280,6 +289,7 @@ export function mountTool({ room, panels, showError }) {
 
   panels.main.prepend(waitingScreen);
   panels.side.prepend(teacherPanel);
+  panels.actions.append(waitingBadge);
   panels.side.append(privatePanel);
   panels.controls.append(reactionBar);
   document.body.append(floatLayer);
@@ -365,6 +375,8 @@ export function mountTool({ room, panels, showError }) {
   function renderWaiting() {
     bind(waitingTitle, 'moderation.waitingTitle', { n: waiting.length });
     waitingTitle.dataset.count = String(waiting.length);
+    waitingBadge.hidden = !teaching || !room.joined || waiting.length === 0;
+    bind(waitingBadge, 'moderation.waitingBadge', { n: waiting.length });
     waitingEmpty.hidden = waiting.length > 0;
     admitAll.hidden = denyAll.hidden = waiting.length < 2;
     waitingList.replaceChildren(...waiting.map((person) => {
@@ -616,7 +628,7 @@ export function mountTool({ room, panels, showError }) {
   return {
     destroy() {
       for (const off of offs) off();
-      for (const el of [teacherPanel, waitingScreen, reactionBar, privatePanel, floatLayer]) el.remove();
+      for (const el of [teacherPanel, waitingBadge, waitingScreen, reactionBar, privatePanel, floatLayer]) el.remove();
     },
   };
 }

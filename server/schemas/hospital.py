@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, PlainSerializer, model_validator
 
-from lms.models import DayKind, LiveSessionStatus, ProgrammeRole
+from lms.models import AttendanceStatus, DayKind, DayStatus, LiveSessionStatus, ProgrammeRole
 from server.schemas import Body, Out, Query, UTCDatetime
 
 ClientId = Field(min_length=1, max_length=64)
@@ -244,6 +244,37 @@ class AttendanceGrid(Out):
     month: str
     class_days: list[date]
     rows: list[GridRow]
+
+
+class DayCorrection(Out):
+    changed_by: Person
+    changed_at: UTCDatetime
+    old_status: AttendanceStatus
+    new_status: AttendanceStatus
+    reason: str
+
+
+class DaySession(Out):
+    id: int
+    title: str
+    scheduled_start: UTCDatetime
+    started_at: UTCDatetime | None
+    ended_at: UTCDatetime | None
+    status: AttendanceStatus
+    computed_status: AttendanceStatus
+    first_join_at: UTCDatetime | None
+    seconds_present: int
+    left_early: bool
+    corrections: list[DayCorrection]
+
+
+class DayDetail(Out):
+    """Why a student's day has its status: the held sessions the rules read."""
+
+    day: date
+    student: Person
+    status: DayStatus | None
+    sessions: list[DaySession]
 
 
 class TodaySession(Out):

@@ -479,6 +479,51 @@ async def attendance_grid(request: web.Request) -> web.Response:
     return json(result)
 
 
+async def day_detail(request: web.Request) -> web.Response:
+    """One student's day, session by session, for those who may see the student."""
+    programme_id = path_id(request)
+    student_id = path_id(request, "student_id")
+    try:
+        day = date.fromisoformat(request.match_info["day"])
+    except ValueError:
+        raise InvalidInput("day must be a date (YYYY-MM-DD)", field="day") from None
+    rules = request.app[keys.SETTINGS].hospital_day
+    async with unit_of_work(request) as db:
+        identity = await require_user(request, db)
+        await admissions.visible_admissions(db, identity.user, programme_id, student_id=student_id)
+        status, details = await daily.day_detail(db, programme_id, student_id, day, rules)
+        student = await db.get(User, student_id)
+        sessions = [
+            dict(
+                {
+                    name: getattr(d.record, name)
+                    for name in ("status", "computed_status", "first_join_at", "seconds_present")
+                },
+                id=d.session.id,
+                title=d.session.title,
+                scheduled_start=d.session.scheduled_start,
+                started_at=d.session.started_at,
+                ended_at=d.session.ended_at,
+                left_early=d.left_early,
+                corrections=[
+                    {
+                        "changed_by": author,
+                        "changed_at": c.changed_at,
+                        "old_status": c.old_status,
+                        "new_status": c.new_status,
+                        "reason": c.reason,
+                    }
+                    for c, author in d.corrections
+                ],
+            )
+            for d in details
+        ]
+        result = s.DayDetail.model_validate(
+            {"day": day, "student": student, "status": status, "sessions": sessions}
+        ).model_dump(mode="json")
+    return json(result)
+
+
 # -- notices ----------------------------------------------------------------------------------
 
 
@@ -560,6 +605,8 @@ async def download(request: web.Request) -> web.Response:
 
 
 PROGRAMME = f"/api/hospital/programmes/{ID}"
+# No {n} quantifiers: the OpenAPI path converter reads up to the first "}".
+DAY = r"{day:\d\d\d\d-\d\d-\d\d}"
 
 # fmt: off
 ROUTES: tuple[Route, ...] = (
@@ -616,6 +663,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{PROGRAMME}/attendance", attendance_grid,
           "Per-day statuses of a month for the students the caller may see", "hospital",
           s.AttendanceGrid, query=s.AttendanceQuery, errors=(403, 404)),
+    Route("GET", f"{PROGRAMME}/students/{{student_id:\\d+}}/days/{DAY}", day_detail,
+          "One student's day, session by session", "hospital", s.DayDetail, errors=(403, 404)),
     Route("GET", f"{PROGRAMME}/notices", list_notices, "Monthly notices the caller may see",
           "hospital", s.NoticeList, query=s.MonthQuery, errors=(403, 404)),
     Route("POST", f"{PROGRAMME}/notices", generate_notices,

@@ -177,6 +177,17 @@ async def test_each_role_sees_only_its_own_students_and_notices(
         f"{base}/attendance?month={month:%Y-%m}&home_school_id={world.school_a}",
     )  # fmt: skip
     assert status == 200 and grid["rows"] == []
+    day = f"{seoul_day(moment(None)):%Y-%m-%d}"
+    status, body = await call(app_client, home_b, "GET", f"{base}/students/{student1}/days/{day}")
+    assert status == 404
+    student2 = world.users["student2"]
+    status, detail = await call(app_client, home_b, "GET", f"{base}/students/{student2}/days/{day}")
+    assert status == 200 and detail["student"]["login"] == "student2"
+    assert (detail["status"], detail["sessions"]) == (None, [])  # no class held today
+    status, body = await call(
+        app_client, home_b, "GET", f"{base}/students/{student2}/days/2026-02-30"
+    )
+    assert status == 400
     status, visible = await call(app_client, home_b, "GET", f"{base}/notices")
     assert [n["id"] for n in visible["items"]] == [notice_b["id"]]
     response = await app_client.get(f"/api/hospital/notices/{notice_b['id']}/xlsx", headers=home_b)

@@ -156,9 +156,14 @@ def test_an_early_leave_reaches_the_home_school_notice(
     expect(tid(home, f"grid-{kid_users[0]['id']}-{today}")).to_have_attribute(
         "data-status", "present"
     )
-    expect(tid(home, f"grid-{kid_users[1]['id']}-{today}")).to_have_attribute(
-        "data-status", "early_leave"
-    )
+    early = tid(home, f"grid-{kid_users[1]['id']}-{today}")
+    expect(early).to_have_attribute("data-status", "early_leave")
+    # Why: the day's detail shows the first period attended and the second missed.
+    early.locator("button").click()
+    statuses = tid(tid(home, "day-detail"), "day-session-status")
+    expect(statuses).to_have_count(2)
+    expect(statuses.nth(0)).to_have_attribute("data-status", "present")
+    expect(statuses.nth(1)).to_have_attribute("data-status", "absent")
     home_api = ApiClient(url, "hometeacher")
     xlsx = download(url, home_api.token, f"/api/hospital/notices/{notice_id}/xlsx")
     sheet = load_workbook(io.BytesIO(xlsx))["출석"]

@@ -454,6 +454,12 @@ async def test_month_grid_from_live_attendance(db: DB, hospital: Hospital) -> No
         assert kid1.totals["present"] == 1 and kid1.totals["counted_days"] == 3
         # The other class's student has rows too, with no held sessions.
         assert by_name["장서연"].totals["counted_days"] == 0
+        # Why the 3rd is an early leave for 이도윤: the second period was left 15 minutes early.
+        status, details = await daily.day_detail(
+            s, hospital.programme.id, hospital.students[1].id, date(2026, 11, 3), DAY_RULES
+        )
+        assert status is DayStatus.EARLY_LEAVE
+        assert [(d.record.status, d.left_early) for d in details] == [(P, False), (P, True)]
 
 
 def pdf_text(data: bytes) -> str:

@@ -75,6 +75,11 @@ addStrings({
     'hospital.status.none': '수업 없음',
     'hospital.notAdmitted': '재적 기간 아님',
     'hospital.corrected': '정정됨',
+    'hospital.session': '수업',
+    'hospital.sessionStatus': '수업 출결',
+    'hospital.minutes': '참여(분)',
+    'hospital.leftEarly': '일찍 나감',
+    'hospital.corrections': '정정',
     'hospital.makeNotices': '이 달의 통지서 만들기',
     'hospital.version': '판',
     'hospital.generatedAt': '작성',
@@ -162,6 +167,11 @@ addStrings({
     'hospital.status.none': 'No class',
     'hospital.notAdmitted': 'Not admitted',
     'hospital.corrected': 'Corrected',
+    'hospital.session': 'Session',
+    'hospital.sessionStatus': 'Session attendance',
+    'hospital.minutes': 'Minutes present',
+    'hospital.leftEarly': 'Left early',
+    'hospital.corrections': 'Corrections',
     'hospital.makeNotices': "Generate this month's notices",
     'hospital.version': 'Version',
     'hospital.generatedAt': 'Generated',
@@ -456,8 +466,25 @@ async function attendanceSection(ctx) {
     if (value === undefined || value === null) return h('td', { class: 'muted', title: t('hospital.notAdmitted') }, '·');
     const corrected = row.corrected.includes(day);
     return h('td', { testid: `grid-${row.student.id}-${day}`, dataset: { status: value }, title: corrected ? t('hospital.corrected') : '' },
-      value === 'none' ? '-' : h('span', { class: `badge badge--${value}`, i18n: `hospital.status.${value}` }), corrected ? '*' : '');
+      value === 'none' ? '-' : h('button', { type: 'button', class: 'btn btn--ghost btn--small', onclick: () => showDay(row.student.id, day) },
+        h('span', { class: `badge badge--${value}`, i18n: `hospital.status.${value}` }), corrected ? '*' : ''));
   };
+  const detail = h('div', { testid: 'day-detail', 'aria-live': 'polite' });
+  const message = notice();
+  const showDay = (studentId, day) => guarded(message, async () => {
+    const data = await api.get(`${ctx.base}/students/${studentId}/days/${day}`);
+    detail.replaceChildren(h('h3', {}, `${data.student.display_name} · ${data.day} · `,
+      data.status ? h('span', { i18n: `hospital.status.${data.status}` }) : '-'),
+    h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, ['hospital.session', 'hospital.sessionStatus', 'hospital.minutes', 'hospital.leftEarly', 'hospital.corrections'].map((k) => h('th', { scope: 'col', i18n: k })))),
+      h('tbody', {}, data.sessions.map((x) => h('tr', {},
+        h('th', { scope: 'row' }, `${x.title} (${seoulTime(x.scheduled_start)})`),
+        h('td', { i18n: `attendance.${x.status}`, testid: 'day-session-status', dataset: { status: x.status } }),
+        h('td', { class: 'num' }, String(Math.round(x.seconds_present / 60))),
+        h('td', {}, x.left_early ? '✓' : ''),
+        h('td', {}, x.corrections.map((c) => h('div', {}, `${c.changed_by.display_name}: `,
+          h('span', { i18n: `attendance.${c.old_status}` }), ' → ', h('span', { i18n: `attendance.${c.new_status}` }), ` (${c.reason})`))))))));
+  });
   const table = grid.rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table hospital-grid', testid: 'hospital-grid' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', i18n: 'hospital.student' }),
       grid.class_days.map((d) => h('th', { scope: 'col', title: d }, String(Number(d.slice(8))), h('br'), WEEKDAYS_KO[weekdayOf(d)])),
@@ -466,7 +493,7 @@ async function attendanceSection(ctx) {
       h('th', { scope: 'row' }, `${row.student.display_name} (${row.grade_label})`),
       grid.class_days.map((d) => cell(row, d)),
       STATUSES.map((s) => h('td', { class: 'num' }, String(row.totals[s] || 0)))))))) : h('p', { class: 'empty', i18n: 'hospital.noStudents' });
-  return h('section', { class: 'card' }, monthPicker(ctx.month, (m) => { ctx.month = m; ctx.refresh(); }, 'attendance-month'), table);
+  return h('section', { class: 'card' }, monthPicker(ctx.month, (m) => { ctx.month = m; ctx.refresh(); }, 'attendance-month'), table, message, detail);
 }
 
 async function noticesSection(ctx) {

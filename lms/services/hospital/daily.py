@@ -207,3 +207,65 @@ async def month_grid(
         rows.append(row)
     rows.sort(key=lambda r: (r.admission.grade, r.student.display_name, r.student.id))
     return days, rows
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    """One held session of a student's day, as the day rules saw it."""
+
+    session: LiveSession
+    record: AttendanceRecord
+    left_early: bool
+    corrections: list[tuple[AttendanceCorrection, User]]
+
+
+async def day_detail(
+    db: AsyncSession, programme_id: int, student_id: int, day: date, rules: DayRules
+) -> tuple[DayStatus | None, list[SessionDetail]]:
+    """Why a day has its status: the student's held sessions of that day with their records,
+    the left-early reading and the corrections (callers check that the viewer may see them)."""
+    rows = (
+        await db.execute(
+            select(LiveSession, AttendanceRecord)
+            .join(HospitalClass, HospitalClass.course_id == LiveSession.course_id)
+            .join(AttendanceRecord, AttendanceRecord.session_id == LiveSession.id)
+            .where(
+                HospitalClass.programme_id == programme_id,
+                AttendanceRecord.user_id == student_id,
+                LiveSession.status == LiveSessionStatus.ENDED,
+                LiveSession.scheduled_start >= seoul_moment(day, time(0)),
+                LiveSession.scheduled_start < seoul_moment(day + timedelta(days=1), time(0)),
+            )
+            .order_by(LiveSession.scheduled_start, LiveSession.id)
+        )
+    ).tuples()
+    pairs = list(rows)
+    record_ids = [record.id for _, record in pairs]
+    corrections: dict[int, list[tuple[AttendanceCorrection, User]]] = defaultdict(list)
+    for correction, author in (
+        await db.execute(
+            select(AttendanceCorrection, User)
+            .join(User, User.id == AttendanceCorrection.changed_by)
+            .where(AttendanceCorrection.record_id.in_(record_ids))
+            .order_by(AttendanceCorrection.changed_at, AttendanceCorrection.id)
+        )
+    ).tuples():
+        corrections[correction.record_id].append((correction, author))
+    intervals: dict[int, list[AttendanceInterval]] = defaultdict(list)
+    for interval in await db.scalars(
+        select(AttendanceInterval).where(
+            AttendanceInterval.session_id.in_([session.id for session, _ in pairs]),
+            AttendanceInterval.user_id == student_id,
+        )
+    ):
+        intervals[interval.session_id].append(interval)
+    details = []
+    for session, record in pairs:
+        early = (
+            record.id not in corrections
+            and record.status in ATTENDED
+            and _left_early(intervals[session.id], session, rules)
+        )
+        details.append(SessionDetail(session, record, early, corrections[record.id]))
+    marks = [SessionMark(d.record.status, d.left_early) for d in details]
+    return day_status(marks, rules), details

@@ -275,12 +275,13 @@ async function calendarSection(ctx) {
   };
   const first = cal.items[0];
   const blanks = first ? weekdayOf(first.day) : 0;
-  const grid = h('div', { class: 'hospital-calendar', role: 'grid', testid: 'hospital-calendar' },
-    WEEKDAYS_KO.map((w) => h('div', { class: 'muted small', role: 'columnheader' }, w)),
+  const grid = h('div', { class: 'hospital-calendar', testid: 'hospital-calendar', 'aria-label': ctx.month },
+    WEEKDAYS_KO.map((w) => h('div', { class: 'muted small', 'aria-hidden': 'true' }, w)),
     Array.from({ length: blanks }, () => h('div', {})),
     cal.items.map((day) => h('button', {
       type: 'button', class: `cal-day cal-day--${day.kind}`, testid: `cal-day-${day.day}`,
       dataset: { kind: day.kind }, title: day.note || t(`hospital.kind.${day.kind}`),
+      'aria-label': `${day.day} ${t(`hospital.kind.${day.kind}`)} ${day.note}`.trim(),
       disabled: !ctx.isAdmin, onclick: () => toggle(day),
     }, h('span', {}, String(Number(day.day.slice(8)))), h('span', { class: 'small', i18n: `hospital.kind.${day.kind}` }))));
   return h('section', { class: 'card' },

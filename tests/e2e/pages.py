@@ -137,6 +137,7 @@ def add_lesson(
     minutes: int | None = None,
 ) -> Locator:
     """Add a link, video or live lesson to a section; returns its item in the outline."""
+    tid(section, "lesson-add-toggle").click()
     form = tid(section, "lesson-form")
     tid(form, "lesson-kind").select_option(kind)
     tid(form, "lesson-title").fill(title)

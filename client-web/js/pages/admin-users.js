@@ -143,6 +143,12 @@ function importCard(onImported) {
     message, output);
 }
 
+/** Whom the caller may (de)activate, as the server decides: a school admin their teachers and students. */
+function manages(me, user) {
+  if (user.id === me.id) return false;
+  return me.role === 'admin' || ['teacher', 'student'].includes(user.role);
+}
+
 function usersCard(me, schools) {
   const state = { offset: 0 };
   const q = field('adm.search', h('input', { type: 'search', maxLength: 100, testid: 'user-search' }));
@@ -168,7 +174,7 @@ function usersCard(me, schools) {
         h('td', {}, h('span', { class: 'badge', i18n: `role.${u.role}` })), h('td', {}, names[u.school_id] || ''),
         h('td', {}, h('span', { class: `badge badge--${u.is_active ? 'present' : 'closed'}`, i18n: u.is_active ? 'adm.active' : 'adm.inactive' })),
         h('td', {}, timeElement(u.created_at)),
-        h('td', { class: 'actions' }, u.id === me.id ? '' : h('button', {
+        h('td', { class: 'actions' }, !manages(me, u) ? '' : h('button', {
           type: 'button', class: `btn btn--small ${u.is_active ? 'btn--danger' : ''}`, testid: u.is_active ? 'deactivate' : 'reactivate',
           i18n: u.is_active ? 'adm.deactivate' : 'adm.reactivate',
           onclick: async () => {
@@ -196,7 +202,7 @@ function usersCard(me, schools) {
       message.show(api.describeError(error));
     }
   };
-  const form = h('form', { class: 'form form--inline', testid: 'user-filter' }, q.wrap, role.wrap,
+  const form = h('form', { class: 'filters', role: 'search', testid: 'user-filter' }, q.wrap, role.wrap,
     me.role === 'admin' ? school.wrap : '', active.wrap,
     h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'adm.filter' }));
   form.addEventListener('submit', (event) => {

@@ -214,7 +214,7 @@ function lessonForm(courseId, section, sessions, reload) {
   const visible = h('input', { type: 'checkbox', checked: true, testid: 'lesson-visible' });
   const message = notice();
   const form = h('form', { class: 'form form--compact', testid: 'lesson-form', dataset: { sectionId: String(section.id) } },
-    h('h4', { i18n: 'cw.addLesson' }), kind.wrap, title.wrap, url.wrap, file.wrap, minutes.wrap, session.wrap, description.wrap,
+    kind.wrap, title.wrap, url.wrap, file.wrap, minutes.wrap, session.wrap, description.wrap,
     h('label', { class: 'check' }, visible, ' ', h('span', { i18n: 'cw.visibleNow' })), message,
     h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'cw.addLesson', testid: 'lesson-submit' }));
   const sync = () => {
@@ -268,7 +268,9 @@ function lessonForm(courseId, section, sessions, reload) {
       message.show(api.describeError(error));
     }
   });
-  return form;
+  // Folded by default: the outline is what a teacher reads; adding is one click away.
+  return h('details', { class: 'lesson-add', testid: 'lesson-add' },
+    h('summary', { i18n: 'cw.addLesson', testid: 'lesson-add-toggle' }), form);
 }
 
 function sectionBlock(view, index, ctx) {

@@ -358,8 +358,25 @@ async def close_survey(
     return survey
 
 
+async def _locked(db: AsyncSession, survey_id: int, *, shared: bool) -> Survey | None:
+    """The survey row re-read under a lock (PostgreSQL; SQLite serialises writers anyway).
+
+    Answers take it shared and closing takes it exclusive, so a close waits for answers in
+    flight and then rewrites them too, and an answer arriving during a close sees it closed.
+    """
+    return await db.scalar(
+        select(Survey)
+        .where(Survey.id == survey_id)
+        .with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+
+
 async def _close(db: AsyncSession, survey: Survey, at: datetime) -> None:
     if survey.status is SurveyStatus.CLOSED:
+        return
+    await _locked(db, survey.id, shared=False)
+    if survey.status is SurveyStatus.CLOSED:  # closed by someone else while we waited
         return
     survey.status = SurveyStatus.CLOSED
     if survey.closes_at is None or survey.closes_at > at:
@@ -628,6 +645,7 @@ async def submit(
     if survey is None or survey.status is SurveyStatus.DRAFT:
         raise NotFound("no such survey", survey_id=survey_id)
     await refresh_status(db, survey, at)
+    await _locked(db, survey.id, shared=True)
     audience = await _respondent_audience(db, user, survey)
     previous = await db.scalar(
         select(SurveyParticipation).where(
@@ -805,6 +823,7 @@ async def submit_by_link(
     at = moment(now)
     link, survey = await _link(db, token)
     await refresh_status(db, survey, at)
+    await _locked(db, survey.id, shared=True)
     if link.used_on is not None:
         if link.use_client_id == client_id:
             return False

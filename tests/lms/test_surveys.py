@@ -3,6 +3,7 @@ holds with full database access, and results by group that hide small groups."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -388,3 +389,57 @@ async def test_respondents_see_their_open_surveys(db: Factory, world: World) -> 
         assert await surveys.list_surveys(s, world.other_teacher) == []
         managed = await surveys.list_surveys(s, world.school_admin)
         assert len(managed) == 2 and all(v.manager for v in managed)
+
+
+async def test_an_answer_in_flight_is_rewritten_by_the_close(db: Factory, world: World) -> None:
+    """A close waits for an answer being stored, then rewrites it with the others: no response
+    keeps the transaction id it shares with its "has responded" row (PostgreSQL locks)."""
+    survey_id, qs = await make_survey(db, world)
+    for student in world.students[:2]:
+        await submit(db, student, survey_id, answers(qs), f"s-{student.id}")
+    answering = db()
+    await answering.begin()
+    if answering.bind.dialect.name != "postgresql":
+        await answering.close()
+        pytest.skip("SQLite runs one writer at a time")
+    try:
+        await surveys.submit(answering, world.students[2], survey_id, answers(qs), client_id="late")
+        await _close_while_answering(db, world, survey_id, answering)
+    finally:
+        await answering.close()  # never leave a transaction open behind a failed assertion
+    async with db() as s:
+        assert await s.scalar(select(func.count()).select_from(SurveyResponse)) == 3
+        response_tx = set(await s.scalars(text("SELECT xmin::text FROM survey_response")))
+        marker_tx = set(await s.scalars(text("SELECT xmin::text FROM survey_participation")))
+        assert len(response_tx) == 1 and not response_tx & marker_tx
+
+
+async def _close_while_answering(
+    db: Factory, world: World, survey_id: int, answering: AsyncSession
+) -> None:
+
+    async def close() -> None:
+        async with db() as s, s.begin():
+            await surveys.close_survey(s, world.school_admin, survey_id)
+
+    closing = asyncio.create_task(close())
+    # Wait until the close is either done or blocked on a lock, however slow the machine.
+    blocked = False
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if closing.done():
+            break
+        async with db() as s:
+            blocked = bool(
+                await s.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                        " WHERE NOT l.granted AND a.datname = current_database()"
+                    )
+                )
+            )
+        if blocked:
+            break
+    assert blocked and not closing.done(), "the close waits for the answer being stored"
+    await answering.commit()
+    await asyncio.wait_for(closing, 10)

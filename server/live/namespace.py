@@ -99,8 +99,17 @@ UNCHECKED_EVENTS = frozenset({"join", "leave"})
 
 # Replies to the server's own requests: each answers one server offer, and a burst of them
 # (a whole class publishing at once) must not eat the user's event budget.
-# The presentation pointer is thinned by its own tool (one position per 40 ms per tab).
-UNMETERED_EVENTS = frozenset({"media:answer", "presentation:pointer"})
+# The presentation pointer is thinned by its own tool (one position per 40 ms per tab), and
+# drawing has its own, larger budget (handwriting is many short strokes): server.live.whiteboard.
+UNMETERED_EVENTS = frozenset(
+    {
+        "media:answer",
+        "presentation:pointer",
+        "whiteboard:stroke",
+        "whiteboard:erase",
+        "whiteboard:undo",
+    }
+)
 
 
 def failure(error: DomainError) -> Ack:

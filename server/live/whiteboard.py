@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lms.errors import Forbidden, NotFound
+from lms.errors import Forbidden, NotFound, RateLimited
 from lms.models import CourseDocument, LiveSession
 from lms.services import shared_content, whiteboard
 from server.live import payloads as p
+from server.live.ratelimit import EventRateLimiter
 from server.live.rooms import group_room, session_room, teachers_room
 from server.live.tool import Ack, LiveTool
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from server.live.namespace import Connection
 
 Board = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# Drawing's own budget per person (strokes, erasing, undo), instead of the general event budget:
+# writing a word by hand is a dozen strokes in a few seconds.
+DRAW_EVENTS_PER_10S = 150
 
 
 class StrokePayload(p.Payload):
@@ -71,7 +75,16 @@ class WhiteboardTool(LiveTool):
         "whiteboard:allow_students": ("on_allow_students", AllowDrawingPayload),
     }
 
+    def __init__(self, namespace: Any) -> None:
+        super().__init__(namespace)
+        self.limiter = EventRateLimiter(DRAW_EVENTS_PER_10S)
+
     # -- helpers ----------------------------------------------------------------------------
+
+    def meter(self, connection: Connection) -> None:
+        if not self.limiter.allow(connection.user_id):
+            wait = round(self.limiter.retry_after(connection.user_id), 2)
+            raise RateLimited("drawing too fast; slow down", retry_after=wait)
 
     async def check_board(
         self, db: AsyncSession, connection: Connection, session_id: int, board: str
@@ -123,6 +136,7 @@ class WhiteboardTool(LiveTool):
     # -- events -----------------------------------------------------------------------------
 
     async def on_stroke(self, connection: Connection, payload: StrokePayload) -> Ack:
+        self.meter(connection)
         session_id = self.namespace.joined(connection)
         async with self.namespace.unit_of_work() as db:
             await self.check_draw(db, connection, session_id, payload.board)
@@ -136,6 +150,7 @@ class WhiteboardTool(LiveTool):
 
     async def on_erase(self, connection: Connection, payload: ErasePayload) -> Ack:
         """The eraser: teachers erase any stroke, others only their own."""
+        self.meter(connection)
         session_id = self.namespace.joined(connection)
         async with self.namespace.unit_of_work() as db:
             await self.check_draw(db, connection, session_id, payload.board)
@@ -155,6 +170,7 @@ class WhiteboardTool(LiveTool):
 
     async def on_undo(self, connection: Connection, payload: BoardOpPayload) -> Ack:
         """Erase one's own last stroke on the board."""
+        self.meter(connection)
         session_id = self.namespace.joined(connection)
         async with self.namespace.unit_of_work() as db:
             await self.check_draw(db, connection, session_id, payload.board)

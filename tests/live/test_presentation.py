@@ -11,6 +11,8 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.models import WhiteboardOp
+from server.live import NAMESPACE, SIO
+from server.live.ratelimit import EventRateLimiter
 from tests.live.conftest import Connect, Node, World, count
 from tests.sample_files import MP4_BYTES, pdf_bytes
 
@@ -248,3 +250,31 @@ async def test_shared_media_follows_the_teacher_and_a_late_joiner_starts_in_plac
     assert not bad["ok"] and bad["error"]["code"] == "invalid_input"
     stopped = await teacher.call("shared_media:stop", {})
     assert stopped["ok"] and stopped["state"]["file"] is None
+
+
+async def test_handwriting_has_its_own_budget(node: Node, connect: Connect, live: int) -> None:
+    """Forty strokes in a burst (a word written by hand) pass, and leave the chat budget alone;
+    drawing past its own budget is refused with rate_limited."""
+    teacher = await connect(node, "teacher")
+    await teacher.join(live)
+    for index in range(40):
+        ack = await teacher.call(
+            "whiteboard:stroke",
+            {"board": "main", "client_id": f"w{index}", "shape": pen((0.01 * index, 0.5))},
+        )
+        assert ack["ok"], (index, ack)
+    chat = await teacher.call("chat:send", {"client_id": "c1", "body": "잘 보이나요?"})
+    assert chat["ok"], chat
+    # Past drawing's own budget (the clock stopped, so nothing refills): refused, not stored.
+    namespace = node.server.app[SIO].namespace_handlers[NAMESPACE]
+    tool = namespace.tool("whiteboard")
+    tool.limiter = EventRateLimiter(5, clock=lambda: 0.0)
+    results = [
+        await teacher.call(
+            "whiteboard:stroke",
+            {"board": "main", "client_id": f"x{index}", "shape": pen((0.5, 0.5))},
+        )
+        for index in range(6)
+    ]
+    assert all(ack["ok"] for ack in results[:-1])
+    assert results[-1]["error"]["code"] == "rate_limited"

@@ -326,8 +326,12 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
       await request('whiteboard:stroke', { board: item.board, client_id: id, shape: item.shape }, { quiet: true });
       pending.delete(id);
     } catch (error) {
-      // Not connected: keep it and send it again after the rejoin. Refused: drop it.
-      if (!(error instanceof RoomError && ['not_connected', 'timeout'].includes(error.code))) {
+      // Not connected: keep it and send it again after the rejoin. Drawing too fast: again in a
+      // moment. Refused: drop it.
+      const code = error instanceof RoomError ? error.code : null;
+      if (code === 'rate_limited') {
+        setTimeout(() => { if (pending.has(id)) sendStroke(id, item); }, 1000);
+      } else if (!['not_connected', 'timeout'].includes(code)) {
         pending.delete(id);
         showError(error);
       }

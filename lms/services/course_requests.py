@@ -281,3 +281,14 @@ async def withdraw_request(db: AsyncSession, actor: User, request_id: int) -> Re
     if not withdrawn and not await _claim(db, request, CourseRequestStatus.WITHDRAWN):
         raise Conflict(f"this request is already {request.status.value}")
     return RequestView(request, (await _partners(db, [request.id]))[request.id])
+
+
+async def partner_schools(db: AsyncSession, viewer: User) -> list[School]:
+    """Every school of the district, for choosing partners of a cross-school course.
+
+    Public schools' names and codes are public; still, only staff who request or decide
+    courses need the list.
+    """
+    if not viewer.is_active or viewer.role is Role.STUDENT:
+        raise Forbidden("only teachers and admins plan courses")
+    return list(await db.scalars(select(School).order_by(School.name, School.id)))

@@ -14,7 +14,7 @@ from lms.services import course_requests
 from lms.services.course_requests import RequestView
 from server.auth import require_user
 from server.route import ID, Route
-from server.schemas import CourseOut, dump
+from server.schemas import CourseOut, SchoolList, SchoolOut, dump
 from server.schemas import courseware as s
 from server.views.common import json, path_id, read_body, read_query, unit_of_work
 
@@ -121,6 +121,14 @@ async def withdraw(request: web.Request) -> web.Response:
     return json(result)
 
 
+async def partner_schools(request: web.Request) -> web.Response:
+    async with unit_of_work(request) as db:
+        identity = await require_user(request, db)
+        found = await course_requests.partner_schools(db, identity.user)
+        items = [dump(SchoolOut, school) for school in found]
+    return json({"items": items})
+
+
 T = "course requests"
 # fmt: off
 ROUTES: tuple[Route, ...] = (
@@ -138,6 +146,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"/api/course-requests/{ID}/reject", reject,
           "Reject with a reason the teacher reads", T, s.CourseRequestOut,
           s.CourseRequestRejection, errors=(404, 409)),
+    Route("GET", "/api/course-requests/schools", partner_schools,
+          "Every school, to choose partners of a cross-school course (staff)", T, SchoolList),
     Route("POST", f"/api/course-requests/{ID}/withdraw", withdraw,
           "The teacher takes back a pending request", T, s.CourseRequestOut, errors=(404, 409)),
 )

@@ -196,7 +196,7 @@ export async function renderCourseRequests(root) {
   root.append(page);
   const reload = async () => {
     try {
-      const schools = (await api.get('/api/schools')).items;
+      const schools = (await api.get('/api/course-requests/schools')).items;
       const ctx = { me, schools, reload, message };
       const parts = [h('h1', { i18n: 'req.title' }), message];
       if (me.role === 'teacher') {

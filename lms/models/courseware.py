@@ -53,9 +53,7 @@ class Lesson(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("course_section.id"))
-    kind: Mapped[LessonKind] = mapped_column(
-        str_enum(LessonKind, "lesson_kind", constrained=False)
-    )
+    kind: Mapped[LessonKind] = mapped_column(str_enum(LessonKind, "lesson_kind", constrained=False))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)

@@ -97,8 +97,13 @@ async def test_sections_and_lessons_per_role(api: Caller, world: World) -> None:
     order = [ids["video"], ids["link"], ids["draft"]]
     lesson_order = f"/api/sections/{ids['section']}/lessons/order"
     await api.refused(writers_refused, "PUT", lesson_order, {"lesson_ids": order})
-    new_lesson = {"client_id": "z", "section_id": ids["section"], "kind": "link", "title": "x",
-                  "url": "https://example.org"}
+    new_lesson = {
+        "client_id": "z",
+        "section_id": ids["section"],
+        "kind": "link",
+        "title": "x",
+        "url": "https://example.org",
+    }
     await api.refused(writers_refused, "POST", f"/api/courses/{c}/lessons", new_lesson)
     await api.refused(writers_refused, "PATCH", f"/api/lessons/{ids['link']}", {"title": "x"})
     await api.refused(writers_refused, "DELETE", f"/api/lessons/{ids['link']}")
@@ -107,7 +112,9 @@ async def test_sections_and_lessons_per_role(api: Caller, world: World) -> None:
     second = await api("sa_a", "POST", f"/api/courses/{c}/sections", {"title": "2단원"}, 201)
     await api("teacher", "PATCH", f"/api/sections/{second['id']}", {"summary": "요약"})
     reordered = await api(
-        "teacher", "PUT", f"/api/courses/{c}/sections/order",
+        "teacher",
+        "PUT",
+        f"/api/courses/{c}/sections/order",
         {"section_ids": [second["id"], ids["section"]]},
     )
     assert [s["position"] for s in reordered["items"]] == [1, 2]
@@ -116,8 +123,12 @@ async def test_sections_and_lessons_per_role(api: Caller, world: World) -> None:
     )
     assert [lesson["id"] for lesson in lessons["items"]] == order
     await api("teacher", "DELETE", f"/api/sections/{ids['section']}", status=409)
-    await api("teacher", "PATCH", f"/api/lessons/{ids['draft']}", {"section_id": second["id"],
-                                                                     "visible": True})
+    await api(
+        "teacher",
+        "PATCH",
+        f"/api/lessons/{ids['draft']}",
+        {"section_id": second["id"], "visible": True},
+    )
     await api("teacher", "DELETE", f"/api/lessons/{ids['draft']}")
     await api("admin", "DELETE", f"/api/sections/{second['id']}")
 
@@ -138,11 +149,20 @@ async def test_lesson_input_is_validated(api: Caller, world: World) -> None:
     other_section = await api(
         "teacher2", "POST", f"/api/courses/{world.other_course}/sections", {"title": "x"}, 201
     )
-    await api("teacher", "POST", f"/api/courses/{c}/lessons",
-              {**base, "section_id": other_section["id"], "kind": "link",
-               "url": "https://example.org"}, 404)
-    again = {"client_id": "l", "section_id": ids["section"], "kind": "link", "title": "교과서",
-             "url": "https://example.org/book"}
+    await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/lessons",
+        {**base, "section_id": other_section["id"], "kind": "link", "url": "https://example.org"},
+        404,
+    )
+    again = {
+        "client_id": "l",
+        "section_id": ids["section"],
+        "kind": "link",
+        "title": "교과서",
+        "url": "https://example.org/book",
+    }
     retry = await api("teacher", "POST", f"/api/courses/{c}/lessons", again, 200)
     assert retry["id"] == ids["link"]
 
@@ -150,22 +170,44 @@ async def test_lesson_input_is_validated(api: Caller, world: World) -> None:
 async def test_progress_is_each_students_own(api: Caller, world: World) -> None:
     ids = await build(api, world)
     video = ids["video"]
-    saved = await api("student1", "PUT", f"/api/lessons/{video}/progress",
-                      {"position_seconds": 12.5, "watched_seconds": 12})
+    saved = await api(
+        "student1",
+        "PUT",
+        f"/api/lessons/{video}/progress",
+        {"position_seconds": 12.5, "watched_seconds": 12},
+    )
     assert saved["watched_seconds"] == 12 and saved["completed_at"] is None
-    again = await api("student1", "PUT", f"/api/lessons/{video}/progress",
-                      {"position_seconds": 3, "watched_seconds": 2})
+    again = await api(
+        "student1",
+        "PUT",
+        f"/api/lessons/{video}/progress",
+        {"position_seconds": 3, "watched_seconds": 2},
+    )
     assert (again["position_seconds"], again["watched_seconds"]) == (12.5, 12)
     mine = await api("student1", "GET", f"/api/lessons/{video}")
     assert mine["progress"]["watched_seconds"] == 12
     theirs = await api("student2", "GET", f"/api/lessons/{video}")
     assert theirs["progress"] is None
-    await api.refused(("teacher", "sa_a", *OUTSIDERS), "PUT", f"/api/lessons/{video}/progress",
-                      {"position_seconds": 1, "watched_seconds": 1})
-    await api("student1", "PUT", f"/api/lessons/{video}/progress",
-              {"position_seconds": -1, "watched_seconds": 1}, 400)
-    await api("student1", "PUT", f"/api/lessons/{ids['link']}/progress",
-              {"position_seconds": 1, "watched_seconds": 1}, 400)
+    await api.refused(
+        ("teacher", "sa_a", *OUTSIDERS),
+        "PUT",
+        f"/api/lessons/{video}/progress",
+        {"position_seconds": 1, "watched_seconds": 1},
+    )
+    await api(
+        "student1",
+        "PUT",
+        f"/api/lessons/{video}/progress",
+        {"position_seconds": -1, "watched_seconds": 1},
+        400,
+    )
+    await api(
+        "student1",
+        "PUT",
+        f"/api/lessons/{ids['link']}/progress",
+        {"position_seconds": 1, "watched_seconds": 1},
+        400,
+    )
     viewed = await api("student2", "POST", f"/api/lessons/{ids['link']}/view")
     assert viewed["completed_at"] is not None
     await api.refused(("teacher", *OUTSIDERS), "POST", f"/api/lessons/{ids['link']}/view")
@@ -185,17 +227,30 @@ async def test_enrolment_methods_per_role(api: Caller, world: World) -> None:
 
     body = {"csv_base64": csv64("login,role\nteacher2,co_teacher\n")}
     await api.refused(writers_refused, "POST", f"/api/courses/{c}/enrolments/import", body)
-    checked = await api("teacher", "POST", f"/api/courses/{c}/enrolments/import",
-                        {**body, "dry_run": True})
+    checked = await api(
+        "teacher", "POST", f"/api/courses/{c}/enrolments/import", {**body, "dry_run": True}
+    )
     assert checked["status"] == "checked" and len(checked["enrolled"]) == 1
-    bad = await api("teacher", "POST", f"/api/courses/{c}/enrolments/import",
-                    {"csv_base64": csv64("login\nteacher2\nteacher_b\nnobody\nteacher2\n")}, 400)
+    bad = await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/enrolments/import",
+        {"csv_base64": csv64("login\nteacher2\nteacher_b\nnobody\nteacher2\n")},
+        400,
+    )
     assert_error(bad, "invalid_input")
     assert [(e["line"], e["reason"]) for e in bad["error"]["details"]["errors"]] == [
-        (3, "other_school"), (4, "unknown_login"), (5, "duplicate_in_file"),
+        (3, "other_school"),
+        (4, "unknown_login"),
+        (5, "duplicate_in_file"),
     ]
-    wrong = await api("teacher", "POST", f"/api/courses/{c}/enrolments/import",
-                      {"csv_base64": csv64("name\nx\n")}, 400)
+    wrong = await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/enrolments/import",
+        {"csv_base64": csv64("name\nx\n")},
+        400,
+    )
     assert wrong["error"]["details"]["reason"] == "wrong_columns"
     await api("teacher", "POST", f"/api/courses/{c}/enrolments/import", {"csv_base64": "!!"}, 400)
     done = await api("teacher", "POST", f"/api/courses/{c}/enrolments/import", body, 201)
@@ -211,8 +266,9 @@ async def test_enrolment_methods_per_role(api: Caller, world: World) -> None:
     await api.refused(writers_refused, "PUT", f"/api/courses/{c}/self-enrolment", {"enabled": True})
     off = await api("teacher", "GET", f"/api/courses/{c}/self-enrolment")
     assert off == {"course_id": c, "enabled": False, "enrol_key": None, "updated_at": None}
-    on = await api("teacher", "PUT", f"/api/courses/{c}/self-enrolment",
-                   {"enabled": True, "key": "과학2027"})
+    on = await api(
+        "teacher", "PUT", f"/api/courses/{c}/self-enrolment", {"enabled": True, "key": "과학2027"}
+    )
     assert on["enrol_key"] == "과학2027"
     await api("student2", "POST", f"/api/courses/{c}/self-enrol", {"key": "wrong"}, 403)
     await api("teacher_b", "POST", f"/api/courses/{c}/self-enrol", {"key": "과학2027"}, 403)
@@ -227,11 +283,17 @@ async def test_groups_per_role(api: Caller, world: World) -> None:
     body = {"name": "1모둠", "user_ids": [s1]}
     await api.refused(writers_refused, "POST", f"/api/courses/{c}/groups", body)
     group = await api("teacher", "POST", f"/api/courses/{c}/groups", body, 201)
-    await api("teacher", "POST", f"/api/courses/{c}/groups", {"name": "2모둠", "user_ids": [s2]},
-              201)
+    await api(
+        "teacher", "POST", f"/api/courses/{c}/groups", {"name": "2모둠", "user_ids": [s2]}, 201
+    )
     await api("teacher", "POST", f"/api/courses/{c}/groups", body, 409)
-    await api("teacher", "POST", f"/api/courses/{c}/groups",
-              {"name": "x", "user_ids": [world.users["teacher_b"]]}, 400)
+    await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/groups",
+        {"name": "x", "user_ids": [world.users["teacher_b"]]},
+        400,
+    )
     assert len((await api("teacher", "GET", f"/api/courses/{c}/groups"))["items"]) == 2
     own = await api("student1", "GET", f"/api/courses/{c}/groups")
     assert [g["name"] for g in own["items"]] == ["1모둠"]
@@ -262,8 +324,13 @@ async def test_document_and_video_lessons_use_the_course_file_store(
 
     pdf = await upload("teacher", c, b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n", "worksheet.pdf")
     base = {"section_id": ids["section"], "title": "학습지"}
-    doc = await api("teacher", "POST", f"/api/courses/{c}/lessons",
-                    {**base, "client_id": "doc", "kind": "document", "file_id": pdf}, 201)
+    doc = await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/lessons",
+        {**base, "client_id": "doc", "kind": "document", "file_id": pdf},
+        201,
+    )
     assert doc["file_id"] == pdf and doc["url"] == ""
     opened = await api("student1", "GET", f"/api/lessons/{doc['id']}")
     assert opened["file_id"] == pdf
@@ -273,7 +340,17 @@ async def test_document_and_video_lessons_use_the_course_file_store(
     assert viewed["completed_at"] is not None
 
     elsewhere = await upload("teacher2", world.other_course, b"%PDF-1.4\n%%EOF\n", "x.pdf")
-    await api("teacher", "POST", f"/api/courses/{c}/lessons",
-              {**base, "client_id": "doc2", "kind": "document", "file_id": elsewhere}, 400)
-    await api("teacher", "POST", f"/api/courses/{c}/lessons",
-              {**base, "client_id": "doc3", "kind": "document", "file_id": 999999}, 400)
+    await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/lessons",
+        {**base, "client_id": "doc2", "kind": "document", "file_id": elsewhere},
+        400,
+    )
+    await api(
+        "teacher",
+        "POST",
+        f"/api/courses/{c}/lessons",
+        {**base, "client_id": "doc3", "kind": "document", "file_id": 999999},
+        400,
+    )

@@ -30,6 +30,8 @@ from lms.services import files, permissions
 RENDER_WIDTHS = (480, 960, 1280, 1920)
 # However tall a page claims to be, a rendered page has at most this many pixels.
 MAX_PAGE_PIXELS = 12_000_000
+# WebP's own limit is 16 383 pixels a side; a long strip of a page stops short of it.
+MAX_SIDE = 16_000
 # Pictures larger than this are refused (Pillow raises DecompressionBombError past twice it).
 MAX_IMAGE_PIXELS = 40_000_000
 WEBP_QUALITY = 82
@@ -161,6 +163,9 @@ def _bounded_scale(width_pt: float, height_pt: float, width_px: int) -> float:
     pixels = (width_pt * scale) * (height_pt * scale)
     if pixels > MAX_PAGE_PIXELS:
         scale *= (MAX_PAGE_PIXELS / pixels) ** 0.5
+    longest = max(width_pt, height_pt) * scale
+    if longest > MAX_SIDE:
+        scale *= MAX_SIDE / longest
     return max(scale, 0.01)
 
 
@@ -188,8 +193,7 @@ def render_to_file(source: Path, mime: str, page: int, width: int, target: Path)
             if opened.width * opened.height > MAX_IMAGE_PIXELS:
                 raise InvalidInput("this picture is too large to show")
             image = ImageOps.exif_transpose(opened).convert("RGBA")
-        if image.width > width:
-            image.thumbnail((width, MAX_PAGE_PIXELS // width))
+        image.thumbnail((width, min(MAX_SIDE, MAX_PAGE_PIXELS // width)))
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
     image.save(tmp, "WEBP", quality=WEBP_QUALITY, method=4)
     os.replace(tmp, target)

@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -40,7 +39,7 @@ from sqlalchemy.engine import make_url
 from lms import migrate
 from lms.db import create_engine
 from lms.models import Course, Enrolment, LiveSession, School, User
-from loadtest.lms_seed import CODE_PREFIX, PASSWORD, Shape, seed
+from loadtest.lms_seed import CODE_PREFIX, PASSWORD, Shape, check_url, seed
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/newssem_scale"
 
@@ -201,12 +200,6 @@ async def measure(url: str, found: dict[str, Any], requests: int, warmup: int) -
         out["course_list_teacher_ms_p95"], out["course_list_school_admin_ms_p95"]
     )
     return out
-
-
-def check_url(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.drivername.startswith("postgresql") and parsed.database in ("test", "postgres"):
-        sys.exit(f"refusing to seed the shared '{parsed.database}' database; name one of its own")
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

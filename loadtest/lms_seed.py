@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import lms.models  # noqa: F401  (registers every table)
@@ -321,10 +322,18 @@ def _school_rows(
     return rows
 
 
+def check_url(url: str) -> None:
+    """The shape is seeded into a database of its own, never the one the test suites share."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("postgresql") and parsed.database in ("test", "postgres"):
+        sys.exit(f"refusing to seed the shared '{parsed.database}' database; name one of its own")
+
+
 def database_url() -> str:
     url = os.environ.get("NEWSSEM_DATABASE_URL")
     if not url:
         sys.exit("set NEWSSEM_DATABASE_URL to a database of its own (e.g. newssem_scale)")
+    check_url(url)
     return url
 
 
@@ -338,11 +347,8 @@ async def _main(args: argparse.Namespace) -> None:
         report = await seed(engine, Shape())
     finally:
         await engine.dispose()
-    print(
-        json.dumps(
-            {"reused": report.reused, "seed_seconds": round(report.seconds, 1), "rows": report.rows}
-        )
-    )
+    seconds = None if report.reused else round(report.seconds, 1)
+    print(json.dumps({"reused": report.reused, "seed_seconds": seconds, "rows": report.rows}))
 
 
 if __name__ == "__main__":

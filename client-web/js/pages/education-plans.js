@@ -243,10 +243,10 @@ export async function renderEducationPlans(root) {
 }
 
 function goalRow(goal = { area: '', goal: '', measure: '' }, editable = true) {
-  const area = h('input', { value: goal.area, maxLength: 100, required: true, disabled: !editable, 'aria-label': 'area', testid: 'goal-area' });
-  const text = h('textarea', { rows: 2, maxLength: 1000, required: true, disabled: !editable, 'aria-label': 'goal', testid: 'goal-text' });
+  const area = h('input', { value: goal.area, maxLength: 100, required: true, disabled: !editable, i18nAttr: { 'aria-label': 'iep.area' }, testid: 'goal-area' });
+  const text = h('textarea', { rows: 2, maxLength: 1000, required: true, disabled: !editable, i18nAttr: { 'aria-label': 'iep.goal' }, testid: 'goal-text' });
   text.value = goal.goal;
-  const measure = h('input', { value: goal.measure, maxLength: 500, disabled: !editable, 'aria-label': 'measure' });
+  const measure = h('input', { value: goal.measure, maxLength: 500, disabled: !editable, i18nAttr: { 'aria-label': 'iep.measure' } });
   const remove = h('button', { type: 'button', class: 'btn btn--small btn--ghost', i18n: 'iep.remove', hidden: !editable });
   const row = h('tr', { testid: 'goal-row' }, h('td', {}, area), h('td', {}, text), h('td', {}, measure), h('td', {}, remove));
   remove.addEventListener('click', () => row.remove());

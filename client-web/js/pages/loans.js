@@ -155,10 +155,10 @@ function deviceRow(device, borrowers, message, reload) {
   const actions = h('div', { class: 'actions' });
   const loan = device.current_loan;
   if (device.status === 'available') {
-    const who = h('select', { required: true, style: 'width:auto', 'aria-label': 'borrower', testid: 'lend-borrower' },
+    const who = h('select', { required: true, style: 'width:auto', i18nAttr: { 'aria-label': 'loans.borrower' }, testid: 'lend-borrower' },
       h('option', { value: '', i18n: 'loans.chooseBorrower' }),
       borrowers.map((b) => h('option', { value: String(b.id) }, b.display_name)));
-    const due = h('input', { type: 'date', required: true, style: 'width:auto', min: today(), value: today(14), 'aria-label': 'due', testid: 'lend-due' });
+    const due = h('input', { type: 'date', required: true, style: 'width:auto', min: today(), value: today(14), i18nAttr: { 'aria-label': 'loans.dueOn' }, testid: 'lend-due' });
     const pending = clientId();
     const form = h('form', { class: 'row' }, who, due, h('button', { type: 'submit', class: 'btn btn--small btn--primary', i18n: 'loans.lend', testid: 'lend-submit' }));
     form.addEventListener('submit', (event) => {
@@ -170,8 +170,8 @@ function deviceRow(device, borrowers, message, reload) {
     actions.append(form);
   }
   if (loan) {
-    const condition = select(CONDITIONS.map((c) => [c, `loans.condition.${c}`]), { style: 'width:auto', 'aria-label': 'condition', testid: 'return-condition' });
-    const notes = h('input', { maxLength: 2000, style: 'width:12rem', 'aria-label': 'notes', i18nAttr: { placeholder: 'loans.notes' }, testid: 'return-notes' });
+    const condition = select(CONDITIONS.map((c) => [c, `loans.condition.${c}`]), { style: 'width:auto', i18nAttr: { 'aria-label': 'loans.returnCondition' }, testid: 'return-condition' });
+    const notes = h('input', { maxLength: 2000, style: 'width:12rem', i18nAttr: { placeholder: 'loans.notes', 'aria-label': 'loans.notes' }, testid: 'return-notes' });
     const form = h('form', { class: 'row' }, condition, notes, h('button', { type: 'submit', class: 'btn btn--small', i18n: 'loans.return', testid: 'return-submit' }));
     form.addEventListener('submit', (event) => {
       event.preventDefault();

@@ -206,3 +206,16 @@ def find_user_row(page: Page, query: str, login: str) -> Locator:
     row = page.locator(f'[data-testid="user-row"][data-login="{login}"]')
     expect(row).to_be_visible()
     return row
+
+
+def edit_lesson(page: Page, title: str, *, new_title: str, url: str | None = None) -> Locator:
+    """A teacher corrects a lesson's title (and address) in place."""
+    tid(lesson_item(page, title), "lesson-edit").click()
+    form = tid(page, "lesson-edit-form")
+    tid(form, "edit-title").fill(new_title)
+    if url is not None:
+        tid(form, "edit-url").fill(url)
+    tid(form, "edit-save").click()
+    item = lesson_item(page, new_title)
+    expect(item).to_be_visible()
+    return item

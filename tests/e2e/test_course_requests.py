@@ -18,6 +18,7 @@ from tests.e2e.pages import (
     add_lesson,
     add_section,
     approve_course_request,
+    edit_lesson,
     enrol_by_search,
     lesson_item,
     log_in,
@@ -50,7 +51,8 @@ def test_requested_course_is_approved_and_its_lesson_reaches_a_student(
 
     open_requested_course(teacher, title)
     section = add_section(teacher, "1단원 알고리즘")
-    add_lesson(teacher, section, "link", "순서도 그리기", url="https://example.org/flowchart")
+    add_lesson(teacher, section, "link", "순서도", url="https://example.org/draft")
+    edit_lesson(teacher, "순서도", new_title="순서도 그리기", url="https://example.org/flowchart")
     add_lesson(
         teacher, section, "video", "반복문 영상", url="https://example.org/loop.mp4", minutes=5
     )

@@ -34,7 +34,6 @@ addStrings({
     'cw.hide': '숨기기',
     'cw.up': '위로',
     'cw.down': '아래로',
-    'cw.rename': '이름 바꾸기',
     'cw.delete': '삭제',
     'cw.confirmDelete': '삭제할까요? 학생들의 진도 기록도 함께 지워집니다.',
     'cw.confirmSection': '이 단원을 삭제할까요?',
@@ -93,7 +92,6 @@ addStrings({
     'cw.hide': 'Hide',
     'cw.up': 'Up',
     'cw.down': 'Down',
-    'cw.rename': 'Rename',
     'cw.delete': 'Delete',
     'cw.confirmDelete': "Delete it? Students' progress on it goes too.",
     'cw.confirmSection': 'Delete this section?',
@@ -157,6 +155,50 @@ async function move(ids, index, delta, path, key) {
   await api.request('PUT', path, { [key]: order });
 }
 
+/** An inline form that PATCHes `path` with `collect()`; cancel or success re-renders the outline. */
+function editForm(testid, fields, collect, path, ctx) {
+  const message = notice();
+  const form = h('form', { class: 'card form form--compact', testid },
+    ...fields.map((f) => f.wrap), message,
+    h('p', { class: 'row' },
+      h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'common.save', testid: 'edit-save' }),
+      h('button', { type: 'button', class: 'btn', i18n: 'common.cancel', onclick: () => ctx.reload() })));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    message.hide();
+    try {
+      await api.request('PATCH', path, collect());
+      await ctx.reload();
+    } catch (error) {
+      message.show(api.describeError(error));
+    }
+  });
+  return form;
+}
+
+function lessonEditForm(lesson, ctx) {
+  const title = field('cw.lessonTitle', h('input', { required: true, maxLength: 200, value: lesson.title, testid: 'edit-title' }));
+  const description = field('cw.description', h('textarea', { rows: 3, maxLength: 20000, testid: 'edit-description' }));
+  description.input.value = lesson.description;
+  const fields = [title, description];
+  const hasUrl = (lesson.kind === 'link' || lesson.kind === 'video') && !lesson.file_id;
+  const url = field(lesson.kind === 'video' ? 'cw.videoUrl' : 'cw.url', h('input', { type: 'url', required: true, maxLength: 2000, value: lesson.url, testid: 'edit-url' }));
+  if (hasUrl) fields.push(url);
+  return editForm('lesson-edit-form', fields, () => {
+    const body = { title: title.input.value.trim(), description: description.input.value.trim() };
+    if (hasUrl) body.content = { url: url.input.value.trim(), duration_seconds: lesson.duration_seconds };
+    return body;
+  }, `/api/lessons/${lesson.id}`, ctx);
+}
+
+function sectionEditForm(view, ctx) {
+  const title = field('cw.sectionTitle', h('input', { required: true, maxLength: 200, value: view.title, testid: 'edit-title' }));
+  const summary = field('cw.summary', h('textarea', { rows: 3, maxLength: 5000, testid: 'edit-summary' }));
+  summary.input.value = view.summary;
+  return editForm('section-edit-form', [title, summary],
+    () => ({ title: title.input.value.trim(), summary: summary.input.value.trim() }), `/api/sections/${view.id}`, ctx);
+}
+
 function lessonItem(lesson, ctx, index, section) {
   const { teach, reload, message, sections } = ctx;
   const guard = (fn) => async () => {
@@ -182,11 +224,8 @@ function lessonItem(lesson, ctx, index, section) {
     h('button', { type: 'button', class: 'btn btn--small btn--ghost', i18n: 'cw.down', testid: 'lesson-down', disabled: index === ids.length - 1, onclick: guard(() => move(ids, index, 1, orderPath, 'lesson_ids')) }),
     h('button', { type: 'button', class: 'btn btn--small btn--ghost', testid: 'lesson-visibility', i18n: lesson.visible ? 'cw.hide' : 'cw.show',
       onclick: guard(() => api.request('PATCH', `/api/lessons/${lesson.id}`, { visible: !lesson.visible })) }),
-    h('button', { type: 'button', class: 'btn btn--small btn--ghost', testid: 'lesson-rename', i18n: 'cw.rename',
-      onclick: guard(async () => {
-        const title = window.prompt(t('cw.lessonTitle'), lesson.title);
-        if (title && title.trim()) await api.request('PATCH', `/api/lessons/${lesson.id}`, { title: title.trim() });
-      }) }),
+    h('button', { type: 'button', class: 'btn btn--small btn--ghost', testid: 'lesson-edit', i18n: 'cw.edit',
+      onclick: () => item.replaceWith(lessonEditForm(lesson, ctx)) }),
     others.length ? select([['', 'cw.moveTo'], ...others.map((s) => [String(s.id), ''])], {
       'aria-label': t('cw.moveTo'), class: 'small',
       onchange: (event) => event.target.value && guard(() => api.request('PATCH', `/api/lessons/${lesson.id}`, { section_id: Number(event.target.value) }))(),
@@ -296,11 +335,8 @@ function sectionBlock(view, index, ctx) {
   block.querySelector('h3').after(h('p', { class: 'row' },
     h('button', { type: 'button', class: 'btn btn--small btn--ghost', i18n: 'cw.up', testid: 'section-up', disabled: index === 0, onclick: guard(() => move(ids, index, -1, orderPath, 'section_ids')) }),
     h('button', { type: 'button', class: 'btn btn--small btn--ghost', i18n: 'cw.down', testid: 'section-down', disabled: index === ids.length - 1, onclick: guard(() => move(ids, index, 1, orderPath, 'section_ids')) }),
-    h('button', { type: 'button', class: 'btn btn--small btn--ghost', i18n: 'cw.rename', testid: 'section-rename',
-      onclick: guard(async () => {
-        const title = window.prompt(t('cw.sectionTitle'), view.title);
-        if (title && title.trim()) await api.request('PATCH', `/api/sections/${view.id}`, { title: title.trim() });
-      }) }),
+    h('button', { type: 'button', class: 'btn btn--small btn--ghost', i18n: 'cw.edit', testid: 'section-edit',
+      onclick: () => block.replaceWith(sectionEditForm(view, ctx)) }),
     h('button', { type: 'button', class: 'btn btn--small btn--danger', i18n: 'cw.delete', testid: 'section-delete',
       onclick: guard(async () => {
         if (window.confirm(t('cw.confirmSection'))) await api.request('DELETE', `/api/sections/${view.id}`);

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Forbidden, InvalidInput, NotFound
-from lms.models import CourseDocument, DocumentKind, StoredFile, User
+from lms.models import CourseDocument, DocumentKind, SharedContentState, StoredFile, User
 from lms.services import files, permissions
 
 # Widths a page may be asked for; anything else is rounded to the nearest, so the cache stays
@@ -147,6 +147,24 @@ async def get_document(
     stored = await db.get(StoredFile, document.file_id)
     assert stored is not None
     return document, stored
+
+
+async def delete_document(db: AsyncSession, root: Path, actor: User, document_id: int) -> None:
+    """Remove a document and its file (the course's teachers); a class showing it stops."""
+    document = await db.get(CourseDocument, document_id)
+    if document is None:
+        raise NotFound("no such document", document_id=document_id)
+    await permissions.require_course_teacher(db, actor, document.course_id)
+    await db.execute(
+        update(SharedContentState)
+        .where(SharedContentState.document_id == document.id)
+        .values(document_id=None, page=1)
+        .execution_options(synchronize_session=False)
+    )
+    file_id = document.file_id
+    await db.delete(document)
+    await db.flush()
+    await files.delete_file(db, root, actor, file_id)
 
 
 def render_width(asked: int | None, default: int) -> int:

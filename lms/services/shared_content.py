@@ -10,14 +10,16 @@ every node agrees.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.db import utcnow
-from lms.errors import InvalidInput, NotFound
-from lms.models import CourseDocument, SharedContentState, StoredFile
-from lms.services import documents, files, room_log
+from lms.errors import Forbidden, InvalidInput, NotFound
+from lms.models import CourseDocument, SharedContentState, StoredFile, User
+from lms.services import documents, files, permissions, room_log
 
 # A day of video is more than any lesson; positions past it are a client's mistake.
 MAX_MEDIA_SECONDS = 24 * 3600.0
@@ -207,3 +209,19 @@ async def media(
             }
     out["server_time"] = now.isoformat()
     return out
+
+
+async def delete_media(db: AsyncSession, root: Path, actor: User, file_id: int) -> None:
+    """Remove a shared video or recording (the course's teachers); a class playing it stops."""
+    stored = await db.get(StoredFile, file_id)
+    if stored is None or stored.course_id is None or stored.purpose != "media":
+        raise NotFound("no such video or audio file", file_id=file_id)
+    if not await permissions.may_teach(db, actor, stored.course_id):
+        raise Forbidden("only the course's teachers may delete its media")
+    await db.execute(
+        update(SharedContentState)
+        .where(SharedContentState.media_file_id == stored.id)
+        .values(media_file_id=None, media_playing=False, media_position=0.0)
+        .execution_options(synchronize_session=False)
+    )
+    await files.delete_file(db, root, actor, file_id)

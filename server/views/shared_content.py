@@ -14,10 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lms.db import transaction
 from lms.errors import NotFound
 from lms.models import StoredFile, User
-from lms.services import documents, files, live_sessions, permissions, whiteboard
+from lms.services import (
+    documents,
+    files,
+    live_sessions,
+    permissions,
+    shared_content,
+    whiteboard,
+)
 from server import keys
 from server.auth import Identity, require_user
 from server.route import ID, Route
+from server.schemas import OkResponse
 from server.schemas import shared_content as s
 from server.views.common import json, path_id, read_query
 from server.views.files import FileOut, receive_upload
@@ -73,6 +81,16 @@ async def get_document(request: web.Request) -> web.Response:
         document, stored = await documents.get_document(db, identity.user, document_id)
         result = documents.document_dict(document, stored)
     return json(result)
+
+
+async def delete_document(request: web.Request) -> web.Response:
+    document_id = path_id(request)
+    async with transaction(request.app[keys.DB]) as db:
+        identity = await require_user(request, db)
+        await documents.delete_document(
+            db, request.app[keys.SETTINGS].files_dir, identity.user, document_id
+        )
+    return json({"ok": True})
 
 
 async def page_image(request: web.Request) -> web.StreamResponse:
@@ -139,6 +157,16 @@ async def list_media(request: web.Request) -> web.Response:
     return json({"items": items})
 
 
+async def delete_media(request: web.Request) -> web.Response:
+    file_id = path_id(request)
+    async with transaction(request.app[keys.DB]) as db:
+        identity = await require_user(request, db)
+        await shared_content.delete_media(
+            db, request.app[keys.SETTINGS].files_dir, identity.user, file_id
+        )
+    return json({"ok": True})
+
+
 async def get_board(request: web.Request) -> web.Response:
     """A board of a session as it stands (during or after class): members who may see it."""
     session_id = path_id(request)
@@ -169,6 +197,9 @@ ROUTES: tuple[Route, ...] = (
           "documents", s.DocumentList, errors=(403, 404)),
     Route("GET", f"/api/documents/{ID}", get_document, "One document", "documents",
           s.DocumentOut, errors=(404,)),
+    Route("DELETE", f"/api/documents/{ID}", delete_document,
+          "Delete a document and its file (teachers); a class showing it stops", "documents",
+          OkResponse, errors=(403, 404)),
     Route("GET", f"/api/documents/{ID}/pages/{PAGE}", page_image,
           "One page rendered as WebP (members)", "documents", query=s.PageQuery,
           errors=(400, 404)),
@@ -177,6 +208,9 @@ ROUTES: tuple[Route, ...] = (
           FileOut, status=201, errors=(403, 404, 413, 415)),
     Route("GET", f"/api/courses/{ID}/media", list_media,
           "The course's video and audio files", "documents", s.MediaList, errors=(403, 404)),
+    Route("DELETE", f"/api/media/{ID}", delete_media,
+          "Delete a shared video or audio file (teachers)", "documents", OkResponse,
+          errors=(403, 404)),
     Route("GET", f"/api/sessions/{ID}/whiteboard", get_board,
           "A whiteboard of a session as it stands", "documents", s.BoardOut, query=s.BoardQuery,
           errors=(400, 404)),

@@ -8,7 +8,9 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from PIL import Image
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lms.models import SharedContentState
 from server.settings import Settings
 from tests.api.conftest import LoginAs, World
 from tests.sample_files import BROKEN_PDF, EXE_BYTES, MP4_BYTES, pdf_bytes, png_bytes
@@ -217,3 +219,40 @@ async def test_the_class_board_over_rest(
         f"/api/sessions/{world.session}/whiteboard", headers=await login_as("teacher_b")
     )
     assert outsider.status == 403
+
+
+async def test_teachers_delete_documents_and_media_and_a_class_showing_them_stops(
+    app_client: TestClient,
+    world: World,
+    login_as: LoginAs,
+    settings: Settings,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    teacher = await login_as("teacher")
+    _, document = await upload(app_client, teacher, world.course, pdf_bytes(1), "a.pdf")
+    response = await app_client.post(
+        f"/api/courses/{world.course}/media", data=form(MP4_BYTES, "v.mp4"), headers=teacher
+    )
+    video = await response.json()
+    async with db() as s, s.begin():
+        s.add(
+            SharedContentState(
+                session_id=world.session, document_id=document["id"], page=1,
+                media_file_id=video["id"], media_playing=True,
+            )
+        )  # fmt: skip
+
+    student = await login_as("student1")
+    for path in (f"/api/documents/{document['id']}", f"/api/media/{video['id']}"):
+        refused = await app_client.delete(path, headers=student)
+        assert refused.status == 403, path
+        done = await app_client.delete(path, headers=teacher)
+        assert done.status == 200 and await done.json() == {"ok": True}
+        gone = await app_client.delete(path, headers=teacher)
+        assert gone.status == 404
+    async with db() as s:
+        state = await s.get(SharedContentState, world.session)
+        assert state is not None
+        assert state.document_id is None and state.media_file_id is None
+        assert not state.media_playing
+    assert [path for path in settings.files_dir.rglob("*") if path.is_file()] == []

@@ -265,6 +265,30 @@ async def test_each_role_on_each_route(
         ward.admission,
         ward.other_admission,
     }
+    # The access log is the programme admins' alone.
+    for who in ("inst", "home_b", "admin", "sa_a", "student1"):
+        status, error = await call(
+            app_client,
+            await login_as(who),
+            "GET",
+            f"/api/hospital/programmes/{prog}/education-plan-access",
+        )
+        assert status == 403, (who, error)
+    status, log = await call(
+        app_client,
+        await login_as("padmin"),
+        "GET",
+        f"/api/hospital/programmes/{prog}/education-plan-access",
+    )
+    assert status == 200 and log["total"] >= 1
+    for who in ("admin", "student1"):
+        status, _ = await call(
+            app_client,
+            await login_as(who),
+            "GET",
+            f"/api/hospital/programmes/{prog}/education-plans/candidates",
+        )
+        assert status == 403, who
     status, candidates = await call(
         app_client, home_a, "GET", f"/api/hospital/programmes/{prog}/education-plans/candidates"
     )

@@ -80,6 +80,7 @@ async def test_each_survey_endpoint_refuses_whom_it_should(
     teacher_b = await login_as("teacher_b")
     manager_only = [
         ("PATCH", f"/api/surveys/{sid}", {"closes_at": "2099-01-01T00:00:00Z"}),
+        ("POST", f"/api/surveys/{sid}/open", None),
         ("POST", f"/api/surveys/{sid}/close", None),
         ("GET", f"/api/surveys/{sid}/results", None),
         ("GET", f"/api/surveys/{sid}/results.csv", None),

@@ -74,9 +74,18 @@ def _header_lines(content: dict[str, Any]) -> list[str]:
     return lines
 
 
+class _NoticePDF(FPDF):
+    """Pages numbered "n / total", so a printed notice shows when a page is missing."""
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font("NotoCJK", size=7)
+        self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="C")
+
+
 def render_pdf(content: dict[str, Any], settings: NoticeSettings) -> bytes:
     """A landscape A4 notice: one row per student, one column per class day, then totals."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = _NoticePDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(10, 10, 10)
     pdf.add_font(
@@ -203,6 +212,13 @@ def render_xlsx(content: dict[str, Any]) -> bytes:
     grid.append([_sign_line(content)])
     grid.column_dimensions["A"].width = 14
     grid.freeze_panes = grid.cell(row=header_row + 1, column=4)
+    # Home schools print it: one page wide, landscape, the heading row on every page.
+    grid.page_setup.orientation = "landscape"
+    grid.page_setup.paperSize = grid.PAPERSIZE_A4
+    grid.page_setup.fitToWidth = 1
+    grid.page_setup.fitToHeight = 0
+    grid.sheet_properties.pageSetUpPr.fitToPage = True
+    grid.print_title_rows = f"{header_row}:{header_row}"
 
     fixes = book.create_sheet("정정")
     fixes.append(["날짜", "학생", "이전", "정정", "사유", "정정 시각", "정정자"])

@@ -78,6 +78,7 @@ addStrings({
     'surveys.anonymousBadge': '익명',
     'surveys.namedBadge': '실명',
     'surveys.dates': '기간',
+    'surveys.until': '마감',
   },
   en: {
     'nav.surveys': 'Surveys',
@@ -149,6 +150,7 @@ addStrings({
     'surveys.anonymousBadge': 'Anonymous',
     'surveys.namedBadge': 'Named',
     'surveys.dates': 'Dates',
+    'surveys.until': 'Closes',
   },
 });
 
@@ -223,7 +225,11 @@ export async function renderSurveys(root) {
         h('span', { class: 'muted' }, survey.owner.name, ' · ', survey.semester),
         survey.responded
           ? h('span', { class: 'badge badge--answered', i18n: 'surveys.answered' })
-          : h('a', { href: `#/surveys/${survey.id}`, class: 'btn btn--small btn--primary', i18n: 'surveys.answer' }))))
+          : survey.accepting
+            ? h('a', { href: `#/surveys/${survey.id}`, class: 'btn btn--small btn--primary', i18n: 'surveys.answer' })
+            : h('span', { class: 'muted small' }, h('span', { i18n: 'surveys.opensAt' }), ' ', survey.opens_at ? timeElement(survey.opens_at) : ''),
+        survey.accepting && survey.closes_at && !survey.responded
+          ? h('span', { class: 'muted small' }, h('span', { i18n: 'surveys.until' }), ' ', timeElement(survey.closes_at)) : '')))
       : h('p', { class: 'empty', i18n: 'surveys.mineEmpty' })));
   }
 }

@@ -79,6 +79,7 @@ addStrings({
     'surveys.namedBadge': '실명',
     'surveys.dates': '기간',
     'surveys.until': '마감',
+    'surveys.opens': '시작',
   },
   en: {
     'nav.surveys': 'Surveys',
@@ -151,6 +152,7 @@ addStrings({
     'surveys.namedBadge': 'Named',
     'surveys.dates': 'Dates',
     'surveys.until': 'Closes',
+    'surveys.opens': 'Opens',
   },
 });
 
@@ -227,7 +229,7 @@ export async function renderSurveys(root) {
           ? h('span', { class: 'badge badge--answered', i18n: 'surveys.answered' })
           : survey.accepting
             ? h('a', { href: `#/surveys/${survey.id}`, class: 'btn btn--small btn--primary', i18n: 'surveys.answer' })
-            : h('span', { class: 'muted small' }, h('span', { i18n: 'surveys.opensAt' }), ' ', survey.opens_at ? timeElement(survey.opens_at) : ''),
+            : h('span', { class: 'muted small' }, h('span', { i18n: 'surveys.opens' }), ' ', survey.opens_at ? timeElement(survey.opens_at) : ''),
         survey.accepting && survey.closes_at && !survey.responded
           ? h('span', { class: 'muted small' }, h('span', { i18n: 'surveys.until' }), ' ', timeElement(survey.closes_at)) : '')))
       : h('p', { class: 'empty', i18n: 'surveys.mineEmpty' })));

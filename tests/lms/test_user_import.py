@@ -48,7 +48,12 @@ async def test_import_with_or_without_bom_creates_everyone(
     assert all(len(password) == OTP_LENGTH for password in generated.values())
     assert {row.login: row.role for row in rows}["park.t"] is Role.TEACHER  # "교사"
     async with db() as session, session.begin():
+        imported_hash = await session.scalar(
+            select(User.password_hash).where(User.login == "kim.minji")
+        )
+        assert accounts.hasher.check_needs_rehash(imported_hash)  # the cheaper import profile
         kim = await accounts.authenticate(session, "kim.minji", generated["kim.minji"])
+        assert not accounts.hasher.check_needs_rehash(kim.password_hash)  # upgraded at login
         assert (kim.display_name, kim.role.value, kim.school_id) == (
             "김민지",
             "student",

@@ -43,6 +43,7 @@ addStrings({
     'adm.checked': '{n}개 계정을 만들 수 있습니다.',
     'adm.imported': '{n}개 계정을 만들었습니다. 1회용 비밀번호는 지금 한 번만 보입니다.',
     'adm.otp': '1회용 비밀번호',
+    'adm.working': '계정을 만드는 중입니다. 학생 수백 명이면 몇십 초 걸립니다…',
     'adm.givenPassword': '(파일의 비밀번호)',
     'adm.download': '결과 CSV 내려받기',
   },
@@ -83,6 +84,7 @@ addStrings({
     'adm.checked': '{n} accounts can be created.',
     'adm.imported': '{n} accounts created. One-time passwords are shown only now.',
     'adm.otp': 'One-time password',
+    'adm.working': 'Creating the accounts; a few hundred students take some tens of seconds…',
     'adm.givenPassword': '(from the file)',
     'adm.download': 'Download the result as CSV',
   },
@@ -115,6 +117,7 @@ function importCard(onImported) {
     output.replaceChildren();
     const chosen = file.input.files[0];
     if (!chosen) return;
+    if (!dryRun) message.showKey('adm.working', {}, 'ok');
     try {
       const result = await api.post('/api/admin/users/import', { csv_base64: await fileBase64(chosen), dry_run: dryRun });
       if (dryRun) {

@@ -1,6 +1,7 @@
 """Presenting in the live class, in two browsers: the teacher uploads a two-page PDF from the
-page, presents it and turns to page 2; the student's viewer follows to page 2, and a student
-who reloads lands on page 2 again. The teacher draws on the class board; the student sees it."""
+page, presents it and turns to page 2; the student's viewer follows to page 2, pages back on
+their own and returns, and after a reload lands on page 2 again. The teacher draws on the
+class board; the student sees it."""
 
 from __future__ import annotations
 
@@ -57,7 +58,15 @@ def test_the_class_follows_the_teachers_page_and_board(
     expect(image).to_have_attribute("src", re.compile(r"/pages/2\?width=\d+$"))
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") > 0  # the server rendered the page
-    expect(tid(student, "doc-next")).to_be_hidden()  # students follow, they don't lead
+    expect(tid(student, "doc-open")).to_be_hidden()  # students follow, they don't lead
+
+    # A student pages back on their own, then returns to the teacher's page.
+    tid(student, "doc-prev").click()
+    expect(tid(student, "presentation-page")).to_have_attribute("data-page", "1")
+    expect(tid(teacher, "presentation-page")).to_have_attribute("data-page", "2")
+    tid(student, "doc-follow").click()
+    expect(tid(student, "presentation-page")).to_have_attribute("data-page", "2")
+    expect(tid(student, "doc-follow")).to_be_hidden()
 
     # A reload lands on the page the class is on.
     student.reload()
@@ -77,4 +86,5 @@ def test_the_class_follows_the_teachers_page_and_board(
     teacher.mouse.up()
     expect(board).to_have_attribute("data-strokes", "1")
     expect(tid(student, "whiteboard-canvas")).to_have_attribute("data-strokes", "1")
-    expect(tid(tid(student, "whiteboard-panel"), "wb-undo")).to_be_hidden()  # view only until the teacher allows
+    # View only until the teacher allows students to draw.
+    expect(tid(tid(student, "whiteboard-panel"), "wb-undo")).to_be_hidden()

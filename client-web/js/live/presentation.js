@@ -2,7 +2,8 @@
 //
 // Teachers: upload a PDF or picture to the course, open it, turn pages, point (the pointer is
 // relayed, never stored) and write notes on a page (the whiteboard `doc:<id>:<page>`).
-// Students: the viewer follows the teacher's page; the pointer and notes show over it.
+// Students: the viewer follows the teacher's page, with the pointer and notes over it; a student
+// may page through on their own and return to the teacher's page with one button.
 // The join state (`room.tools.presentation`) is the truth after every (re)join, so a late
 // joiner or a reloaded page lands on the page the class is on.
 import * as api from '../api.js';
@@ -31,6 +32,10 @@ addStrings({
     'doc.announcePage': '{page}쪽으로 넘어갔습니다.',
     'doc.pages': '{n}쪽',
     'doc.loading': '쪽을 불러오는 중…',
+    'doc.follow': '선생님 쪽으로 돌아가기',
+    'doc.browsing': '혼자 넘겨 보는 중입니다. 선생님은 {page}쪽을 보여 주고 있습니다.',
+    'doc.delete': '자료 지우기',
+    'doc.confirmDelete': '"{title}"을(를) 지울까요? 되돌릴 수 없습니다.',
   },
   en: {
     'doc.title': 'Class documents',
@@ -52,6 +57,10 @@ addStrings({
     'doc.announcePage': 'Now on page {page}.',
     'doc.pages': '{n} pages',
     'doc.loading': 'Loading the page…',
+    'doc.follow': 'Back to the teacher\'s page',
+    'doc.browsing': 'You are browsing on your own; the teacher is on page {page}.',
+    'doc.delete': 'Delete document',
+    'doc.confirmDelete': 'Delete "{title}"? This cannot be undone.',
   },
 });
 
@@ -64,6 +73,9 @@ export function mountTool({ room, panels, showError }) {
   let documents = [];
   let pointing = false;
   let annotating = false;
+  // Students follow the teacher's page unless they browse on their own (then `ownPage`).
+  let following = true;
+  let ownPage = 1;
 
   // -- teacher controls --
   const picker = h('select', { class: 'doc-picker', testid: 'doc-picker', i18nAttr: { 'aria-label': 'doc.pick' } });
@@ -71,8 +83,9 @@ export function mountTool({ room, panels, showError }) {
   const fileInput = h('input', { type: 'file', accept: DOCUMENT_TYPES, class: 'sr-only', testid: 'doc-upload-input', id: 'doc-upload-input' });
   const uploadLabel = h('label', { for: 'doc-upload-input', class: 'btn btn--small', testid: 'doc-upload', i18n: 'doc.upload' });
   const closeButton = h('button', { type: 'button', class: 'btn btn--small', testid: 'doc-close', i18n: 'doc.close' });
+  const deleteButton = h('button', { type: 'button', class: 'btn btn--small btn--danger', testid: 'doc-delete', i18n: 'doc.delete' });
   const teacherBar = h('div', { class: 'doc-toolbar', role: 'toolbar', i18nAttr: { 'aria-label': 'doc.title' } },
-    picker, openButton, uploadLabel, fileInput, closeButton);
+    picker, openButton, uploadLabel, fileInput, closeButton, deleteButton);
 
   // -- viewer --
   const prevButton = h('button', { type: 'button', class: 'btn btn--small', testid: 'doc-prev', i18nAttr: { 'aria-label': 'doc.prev', title: 'doc.prev' } }, '◀');
@@ -81,7 +94,8 @@ export function mountTool({ room, panels, showError }) {
   const pointerToggle = h('button', { type: 'button', class: 'btn btn--small', testid: 'doc-pointer', i18n: 'doc.pointer', 'aria-pressed': 'false' });
   const annotateToggle = h('button', { type: 'button', class: 'btn btn--small', testid: 'doc-annotate', i18n: 'doc.annotate', 'aria-pressed': 'false' });
   const docTitle = h('strong', { class: 'doc-name', testid: 'presentation-title' });
-  const pageBar = h('div', { class: 'doc-pagebar' }, docTitle, prevButton, pageLabel, nextButton, pointerToggle, annotateToggle);
+  const followButton = h('button', { type: 'button', class: 'btn btn--small btn--primary', testid: 'doc-follow', i18n: 'doc.follow', hidden: true });
+  const pageBar = h('div', { class: 'doc-pagebar' }, docTitle, prevButton, pageLabel, nextButton, pointerToggle, annotateToggle, followButton);
   const image = h('img', { class: 'doc-image', testid: 'presentation-image', alt: '' });
   const dot = h('div', { class: 'doc-pointer-dot', testid: 'presentation-pointer', hidden: true, 'aria-hidden': 'true' });
   const board = createBoard({ room, showError, board: 'doc:0:1', overlay: true });
@@ -112,6 +126,12 @@ export function mountTool({ room, panels, showError }) {
     }
     if (selectId) picker.value = String(selectId);
     openButton.disabled = !documents.length;
+    deleteButton.disabled = !documents.length;
+  }
+
+  /** The page this viewer shows: the teacher's, or the student's own while browsing. */
+  function shownPage() {
+    return teaching || following ? state.page : ownPage;
   }
 
   function pageUrl(doc, page) {
@@ -125,29 +145,29 @@ export function mountTool({ room, panels, showError }) {
     const doc = state.document;
     viewer.hidden = !doc;
     closeButton.hidden = !doc;
-    prevButton.hidden = nextButton.hidden = !teaching;
     pointerToggle.hidden = annotateToggle.hidden = !teaching;
+    followButton.hidden = teaching || following || !doc;
     if (!doc) {
       bind(hint, teaching ? 'doc.title' : 'doc.waiting');
       hint.hidden = teaching;
       dot.hidden = true;
       return;
     }
+    const page = shownPage();
     hint.hidden = teaching;
-    bind(hint, 'doc.following');
+    if (following) bind(hint, 'doc.following');
+    else bind(hint, 'doc.browsing', { page: state.page });
     docTitle.textContent = doc.title;
-    bind(pageLabel, 'doc.page', { page: state.page, count: doc.page_count });
-    pageLabel.dataset.page = String(state.page);
-    image.alt = t('doc.pageLabel', { title: doc.title, page: state.page, count: doc.page_count });
-    const src = pageUrl(doc, state.page);
-    if (image.dataset.key !== `${doc.id}:${state.page}`) {
-      image.dataset.key = `${doc.id}:${state.page}`;
-      image.dataset.page = String(state.page);
-      image.src = src;
+    bind(pageLabel, 'doc.page', { page, count: doc.page_count });
+    pageLabel.dataset.page = String(page);
+    image.alt = t('doc.pageLabel', { title: doc.title, page, count: doc.page_count });
+    if (image.dataset.key !== `${doc.id}:${page}`) {
+      image.dataset.key = `${doc.id}:${page}`;
+      image.dataset.page = String(page);
+      image.src = pageUrl(doc, page);
     }
-    prevButton.disabled = state.page <= 1;
-    nextButton.disabled = state.page >= doc.page_count;
-    if (state.board && board.board !== state.board) board.setBoard(state.board, state.annotations || []);
+    prevButton.disabled = page <= 1;
+    nextButton.disabled = page >= doc.page_count;
     board.setEditable(teaching && annotating);
     board.setCanClear(teaching);
     pointerToggle.setAttribute('aria-pressed', String(pointing));
@@ -156,11 +176,32 @@ export function mountTool({ room, panels, showError }) {
   }
 
   function adopt(next, { announcePage = false } = {}) {
-    const turned = state.document?.id === next.document?.id && state.page !== next.page;
+    const sameDocument = state.document?.id === next.document?.id;
+    const turned = sameDocument && state.page !== next.page;
+    if (!sameDocument) following = true; // a new document: everyone starts with the teacher
     state = next;
-    if (next.board) board.setBoard(next.board, next.annotations || []);
+    if (next.board && (teaching || following)) board.setBoard(next.board, next.annotations || []);
     render();
-    if (announcePage && turned) announce(t('doc.announcePage', { page: next.page }));
+    if (announcePage && turned && following) announce(t('doc.announcePage', { page: next.page }));
+  }
+
+  /** A student browses to `page` on their own; the page's notes are fetched for it. */
+  async function browse(page) {
+    if (!state.document) return;
+    following = page === state.page;
+    ownPage = page;
+    const key = `doc:${state.document.id}:${page}`;
+    if (following) board.setBoard(state.board, state.annotations || []);
+    else {
+      board.setBoard(key, []);
+      try {
+        const ack = await room.request('whiteboard:board', { board: key });
+        if (board.board === key) board.setBoard(key, ack.strokes);
+      } catch (error) {
+        showError(error);
+      }
+    }
+    render();
   }
 
   image.addEventListener('load', () => {
@@ -183,9 +224,26 @@ export function mountTool({ room, panels, showError }) {
     if (picker.value) call('presentation:open', { document_id: Number(picker.value), page: 1 });
   });
   closeButton.addEventListener('click', () => call('presentation:close', {}));
-  prevButton.addEventListener('click', () => { if (state.page > 1) call('presentation:page', { page: state.page - 1 }); });
-  nextButton.addEventListener('click', () => {
-    if (state.document && state.page < state.document.page_count) call('presentation:page', { page: state.page + 1 });
+  function turn(delta) {
+    if (!state.document) return;
+    const page = shownPage() + delta;
+    if (page < 1 || page > state.document.page_count) return;
+    if (teaching) call('presentation:page', { page });
+    else browse(page);
+  }
+  prevButton.addEventListener('click', () => turn(-1));
+  nextButton.addEventListener('click', () => turn(1));
+  followButton.addEventListener('click', () => browse(state.page));
+  deleteButton.addEventListener('click', async () => {
+    const doc = documents.find((item) => String(item.id) === picker.value);
+    if (!doc || !confirm(t('doc.confirmDelete', { title: doc.title }))) return;
+    try {
+      await api.request('DELETE', `/api/documents/${doc.id}`);
+      if (state.document?.id === doc.id) await call('presentation:close', {});
+      await loadDocuments();
+    } catch (error) {
+      showError(error);
+    }
   });
   pointerToggle.addEventListener('click', () => {
     pointing = !pointing;
@@ -217,9 +275,8 @@ export function mountTool({ room, panels, showError }) {
   // Keyboard page turns for the teacher (arrow keys while the viewer has focus).
   stageBox.tabIndex = 0;
   stageBox.addEventListener('keydown', (event) => {
-    if (!teaching) return;
-    if (event.key === 'ArrowRight' || event.key === 'PageDown') nextButton.click();
-    if (event.key === 'ArrowLeft' || event.key === 'PageUp') prevButton.click();
+    if (event.key === 'ArrowRight' || event.key === 'PageDown') turn(1);
+    if (event.key === 'ArrowLeft' || event.key === 'PageUp') turn(-1);
   });
 
   // -- pointer --

@@ -24,6 +24,8 @@ addStrings({
     'media.tapToPlay': '눌러서 함께 보기',
     'media.announce': '선생님이 "{name}"을(를) 틀었습니다.',
     'media.player': '함께 보는 영상',
+    'media.delete': '지우기',
+    'media.confirmDelete': '"{name}"을(를) 지울까요? 되돌릴 수 없습니다.',
   },
   en: {
     'media.title': 'Watch together',
@@ -38,6 +40,8 @@ addStrings({
     'media.tapToPlay': 'Click to watch along',
     'media.announce': 'The teacher is playing "{name}".',
     'media.player': 'Shared video',
+    'media.delete': 'Delete',
+    'media.confirmDelete': 'Delete "{name}"? This cannot be undone.',
   },
 });
 
@@ -56,8 +60,9 @@ export function mountTool({ room, panels, showError }) {
   const stopButton = h('button', { type: 'button', class: 'btn btn--small', testid: 'media-stop', i18n: 'media.stop' });
   const fileInput = h('input', { type: 'file', accept: MEDIA_TYPES, class: 'sr-only', id: 'media-upload-input', testid: 'media-upload-input' });
   const uploadLabel = h('label', { for: 'media-upload-input', class: 'btn btn--small', testid: 'media-upload', i18n: 'media.upload' });
+  const deleteButton = h('button', { type: 'button', class: 'btn btn--small btn--danger', testid: 'media-delete', i18n: 'media.delete' });
   const teacherBar = h('div', { class: 'doc-toolbar', role: 'toolbar', i18nAttr: { 'aria-label': 'media.title' } },
-    picker, loadButton, uploadLabel, fileInput, stopButton);
+    picker, loadButton, uploadLabel, fileInput, stopButton, deleteButton);
   const name = h('strong', { class: 'doc-name', testid: 'media-name' });
   const holder = h('div', { class: 'shared-media-player' });
   const tapButton = h('button', { type: 'button', class: 'btn btn--primary', testid: 'media-tap', i18n: 'media.tapToPlay', hidden: true });
@@ -86,6 +91,7 @@ export function mountTool({ room, panels, showError }) {
     for (const item of items) picker.append(h('option', { value: String(item.id) }, item.name));
     if (selectId) picker.value = String(selectId);
     loadButton.disabled = !items.length;
+    deleteButton.disabled = !items.length;
   }
 
   /** Where the media should be now, by the last state and the local clock since. */
@@ -190,6 +196,20 @@ export function mountTool({ room, panels, showError }) {
     try {
       const ack = await room.request('shared_media:stop', {});
       adopt(ack.state, { fromSelf: true });
+    } catch (error) {
+      showError(error);
+    }
+  });
+  deleteButton.addEventListener('click', async () => {
+    const option = picker.selectedOptions[0];
+    if (!picker.value || !confirm(t('media.confirmDelete', { name: option?.textContent || '' }))) return;
+    try {
+      await api.request('DELETE', `/api/media/${picker.value}`);
+      if (state.file && String(state.file.id) === picker.value) {
+        const ack = await room.request('shared_media:stop', {});
+        adopt(ack.state, { fromSelf: true });
+      }
+      await loadList();
     } catch (error) {
       showError(error);
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, InvalidInput, NotFound
@@ -104,7 +105,10 @@ async def admit(
     )
     if enrolled is None:
         db.add(Enrolment(course_id=klass.course_id, user_id=student.id, role=CourseRole.STUDENT))
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:  # the same request twice at once: the retry finds the stored one
+        raise Conflict("this admission is being saved; retry to get it") from None
     return admission, True
 
 

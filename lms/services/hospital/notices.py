@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -347,7 +348,10 @@ async def generate_batch(
         await _attach_files(notice, settings)
         db.add(notice)
         notices.append(notice)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:  # another batch for the month took these version numbers first
+        raise Conflict("another batch of this month's notices was just made; reload") from None
     return notices, True
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -91,7 +92,10 @@ async def create_programme(
         created_by=actor.id,
     )
     db.add(programme)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:  # the same year opened twice at once
+        raise Conflict("this school already has a programme for that year") from None
     day = starts_on
     while day <= ends_on:
         kind = DayKind.WEEKEND if day.weekday() >= 5 else DayKind.CLASS_DAY
@@ -214,7 +218,10 @@ async def add_staff(
         programme_id=programme_id, user_id=user.id, role=role, home_school_id=home_school_id
     )
     db.add(staff)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:  # two admins adding the same person at once
+        raise Conflict("this person was just given that role; reload") from None
     return staff
 
 

@@ -179,6 +179,10 @@ async def generate(
     db.add_all(
         [TimetableSession(slot_id=slot.id, day=day, session_id=s.id) for slot, day, s in made]
     )
+    try:
+        await db.flush()
+    except IntegrityError:  # another generation of the same days committed first
+        raise Conflict("the sessions are being generated; try again") from None
     created = len(made)
     slots = {slot.id: slot for slot in all_slots}
     removed = kept = 0

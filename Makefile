@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint services install bench-sfu bench-lms clean
+.PHONY: run test lint services install bench-sfu bench-lms bench-live clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench-sfu: $(STAMP)
 NEWSSEM_SCALE_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/newssem_scale
 bench-lms: $(STAMP)
 	NEWSSEM_DATABASE_URL=$(NEWSSEM_SCALE_DATABASE_URL) $(BIN)/python -m loadtest.lms_scale --json
+
+## Every school's live class at once (146 classes of 5 students) against 2 local nodes on their
+## own database (newssem_live_load) and Redis; exits non-zero on any error or lost message.
+bench-live: $(STAMP)
+	$(BIN)/python -m loadtest.live_classes --schools 146 --students 5 --nodes 2 --seconds 45 --json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -11,8 +11,8 @@ Method.
 
 - Seeding. The load test has a PostgreSQL database of its own (``--database-url``, default
   ``newssem_live_load``, created when missing and migrated). The district's shape is seeded with
-  ``loadtest.lms_seed`` (one course a school, ``--students`` students a course, no past sessions)
-  unless the database already holds a seeded shape, in which case each of the first
+  ``loadtest.lms_seed`` (one course a school of 30 students, or ``--students`` if more; no past
+  sessions) unless the database already holds a seeded shape; either way each of the first
   ``--schools`` schools gives its first course, that course's teacher and its first
   ``--students`` enrolled students. Every run creates its own live sessions, already ``live``
   with the waiting room and the lock off, so runs never see each other's rooms; they are ended
@@ -102,6 +102,9 @@ NAMESPACE = "/class"
 CHAT_MARK = "부하시험@"
 LATENCIES = ("join", "chat_ack", "chat_fanout", "hand_ack", "poll_answer_ack", "poll_all_answered")
 MAX_EXAMPLES = 8
+# Seeded class size when the database is empty: a real class, so later runs of up to this many
+# students a class reuse the same seed.
+SEED_CLASS_SIZE = 30
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -170,9 +173,11 @@ class Samples:
         self.latencies[name].append((time.time() - began) * 1000)
 
     def error(self, event: str, code: str, detail: str = "") -> None:
-        self.errors[f"{event} {code}"] += 1
-        if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(f"{event} {code}: {detail}"[:300])
+        key = f"{event} {code}"
+        self.errors[key] += 1
+        # The first two of each kind, so one flood of timeouts does not hide the other kinds.
+        if self.errors[key] <= 2 and len(self.examples) < MAX_EXAMPLES * 4:
+            self.examples.append(f"{key}: {detail}"[:300])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -214,6 +219,7 @@ class Client:
         self.received: dict[str, float] = {}
         self.background: set[asyncio.Task[None]] = set()
         self.sequence = 0
+        self.arrived = asyncio.Event()
 
     # socket events
 
@@ -226,6 +232,7 @@ class Client:
             return
         now = time.time()
         self.received[client_id] = now
+        self.arrived.set()
         if self.teacher:
             sent = float(body[len(CHAT_MARK) :].split()[0])
             self.samples.latencies["chat_fanout"].append((now - sent) * 1000)
@@ -248,6 +255,15 @@ class Client:
             self.samples.error("socket", "disconnected", f"user {self.member.user_id}: {reason}")
             self.joined_at = None
 
+    async def wait_received(self, client_id: str) -> bool:
+        """Wait until the chat ``client_id`` has reached this client (the baseline's pacing)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.timing.timeout):
+                while client_id not in self.received:
+                    self.arrived.clear()
+                    await self.arrived.wait()
+        return client_id in self.received
+
     # calls
 
     def client_id(self, what: str) -> str:
@@ -267,7 +283,7 @@ class Client:
             self.samples.error(event, "not_connected", f"user {self.member.user_id}")
             return None
         if not isinstance(ack, dict) or not ack.get("ok"):
-            error = (ack or {}).get("error") or {} if isinstance(ack, dict) else {}
+            error = (ack.get("error") or {}) if isinstance(ack, dict) else {}
             self.samples.error(event, str(error.get("code", "bad_ack")), str(error or ack))
             return None
         return ack
@@ -457,8 +473,11 @@ class Classroom:
                 await asyncio.gather(*client.background, return_exceptions=True)
         await self.drain(time.time() + t.timeout)
         self.account()
-        leave_at = max(time.time(), t.steady_end + 1.0)
-        await asyncio.gather(*(c.leave(leave_at + self.rng.uniform(0, 2.0)) for c in self.clients))
+        # Leaving is spread like joining (at most over 2 s), not a single burst.
+        leave_at, spread = max(time.time(), t.steady_end), min(2.0, max(t.ramp, 0.5))
+        await asyncio.gather(
+            *(c.leave(leave_at + self.rng.uniform(0, spread)) for c in self.clients)
+        )
 
     async def probe(self, chats: int) -> None:
         """The baseline: this class alone, chats one at a time, each waited for at the teacher."""
@@ -471,9 +490,7 @@ class Classroom:
             await asyncio.sleep(0.5)
             for number in range(chats):
                 client_id = await senders[number % len(senders)].chat(number)
-                deadline = time.time() + self.timing.timeout
-                while client_id not in self.teacher.received and time.time() < deadline:
-                    await asyncio.sleep(0.002)
+                await self.teacher.wait_received(client_id)
                 await asyncio.sleep(0.1)
         await self.drain(time.time() + self.timing.timeout)
         self.account()
@@ -506,52 +523,71 @@ async def drive(
     return samples
 
 
-def worker_main(plans: list[ClassPlan], mode: str, seed: int, probe: int, pipe: Pipe) -> None:
-    """Say ready, wait for the common timing, drive the classes, send the samples back."""
+def worker_main(seed: int, probe: int, pipe: Pipe) -> None:
+    """Say ready; then, per job (classes, mode, common timing), drive them and send the samples.
+
+    Workers are started before the nodes, so their start-up overlaps the nodes'; ``None`` ends.
+    """
     pipe.send("ready")
-    timing: Timing = pipe.recv()
-    try:
-        samples = asyncio.run(drive(plans, timing, mode, seed, probe))
-        pipe.send(samples.as_dict())
-    except BaseException as error:  # the parent must hear about it, not wait forever
-        pipe.send({"crash": repr(error)})
-        raise
+    while (job := pipe.recv()) is not None:
+        plans, mode, timing = job
+        try:
+            samples = asyncio.run(drive(plans, timing, mode, seed, probe))
+            pipe.send(samples.as_dict())
+        except BaseException as error:  # the parent must hear about it, not wait forever
+            pipe.send({"crash": repr(error)})
+            raise
 
 
-def run_workers(
-    shares: list[list[ClassPlan]],
-    mode: str,
-    args: argparse.Namespace,
-    during: Any = None,
-) -> tuple[list[dict[str, Any]], Timing, Any]:
-    """Start one process per share, start them together, optionally watch, collect samples."""
-    context = multiprocessing.get_context("spawn")
-    processes, pipes = [], []
-    for index, share in enumerate(shares):
-        parent_end, child_end = context.Pipe()
-        process = context.Process(
-            target=worker_main,
-            args=(share, mode, args.seed + index, args.probe_chats, child_end),
-            daemon=True,
-        )
-        process.start()
-        processes.append(process)
-        pipes.append(parent_end)
-    try:
-        for pipe in pipes:
+class Workers:
+    """The client processes (spawned: no state shared with the parent but what is sent)."""
+
+    def __init__(self, count: int, args: argparse.Namespace) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.args = args
+        self.processes: list[Any] = []
+        self.pipes: list[Pipe] = []
+        self.started = False
+        for index in range(count):
+            parent_end, child_end = context.Pipe()
+            process = context.Process(
+                target=worker_main,
+                args=(args.seed + index, args.probe_chats, child_end),
+                daemon=True,
+            )
+            process.start()
+            self.processes.append(process)
+            self.pipes.append(parent_end)
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    def _ready(self) -> None:
+        if self.started:
+            return
+        for pipe in self.pipes:
             if not pipe.poll(120) or pipe.recv() != "ready":
                 raise RuntimeError("a load worker did not start")
-        ramp = args.ramp if mode == "load" else 0.0
+        self.started = True
+
+    def run(
+        self, shares: list[list[ClassPlan]], mode: str, during: Any = None
+    ) -> tuple[list[dict[str, Any]], Any]:
+        """Give share i to worker i, start them together, optionally watch, collect samples."""
+        self._ready()
+        args = self.args
         timing = Timing(
-            ramp_start=time.time() + 0.5,
-            ramp=ramp,
+            ramp_start=time.time() + 0.3,
+            ramp=args.ramp if mode == "load" else 0.0,
             seconds=args.seconds,
             chat_interval=args.chat_interval,
             timeout=args.timeout,
         )
-        for pipe in pipes:
-            pipe.send(timing)
-        watched = during(timing, [p.pid for p in processes]) if during else None
+        pipes = self.pipes[: len(shares)]
+        for pipe, share in zip(pipes, shares, strict=True):
+            pipe.send((share, mode, timing))
+        watched = during(timing, self.pids[: len(shares)]) if during else None
         budget = timing.steady_end - time.time() + 4 * args.timeout + 60
         results = []
         for pipe in pipes:
@@ -561,11 +597,14 @@ def run_workers(
             if "crash" in result:
                 raise RuntimeError(f"a load worker failed: {result['crash']}")
             results.append(result)
-        for process in processes:
-            process.join(10)
-        return results, timing, watched
-    finally:
-        for process in processes:
+        return results, watched
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(None)
+        for process in self.processes:
+            process.join(5)
             if process.is_alive():
                 process.terminate()
 
@@ -741,11 +780,12 @@ async def prepare(url: str, schools: int, students: int, hours: float) -> Prepar
             )
         seed_seconds = None
         if not present:
+            size = max(students, SEED_CLASS_SIZE)
             shape = Shape(
                 schools=schools,
                 courses_per_school=1,
-                students=schools * students,
-                students_per_course=students,
+                students=schools * size,
+                students_per_course=size,
                 sessions_per_course=0,
                 items_per_course=0,
             )
@@ -849,8 +889,20 @@ def merge(results: list[dict[str, Any]]) -> Samples:
             total.latencies[name].extend(values)
         total.counts.update(result["counts"])
         total.errors.update(result["errors"])
-        total.examples.extend(result["examples"][: MAX_EXAMPLES - len(total.examples)])
+        total.examples.extend(result["examples"])
     return total
+
+
+def examples(lines: list[str]) -> list[str]:
+    """At most two examples of each kind of error (``event code``), at most 16 in all."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for line in lines:
+        kind = line.split(": ", 1)[0]  # "event code"; event names hold ":" but never ": "
+        seen[kind] += 1
+        if seen[kind] <= 2 and len(kept) < 2 * MAX_EXAMPLES:
+            kept.append(line)
+    return kept
 
 
 def ratio(loaded: float | None, base: float | None) -> float | None:
@@ -975,7 +1027,7 @@ def report(
         "errors_total": sum(all_errors.values()),
         "errors": dict(by_code),
         "errors_by_event": dict(all_errors),
-        "error_examples": (baseline.examples + loaded.examples)[:MAX_EXAMPLES],
+        "error_examples": examples(baseline.examples + loaded.examples),
         "nodes": nodes,
         "workers_cpu_pct": watched["worker_cpu"] if watched else None,
         "steady_measured_seconds": watched["seconds"] if watched else None,
@@ -1016,6 +1068,8 @@ def table(result: dict[str, Any]) -> str:
         )
     out.append(f"workers cpu %: {result['workers_cpu_pct']}")
     out.append(f"load average: {result['load_average']} on {result['cpus']} cpus")
+    if "phase_seconds" in result:
+        out.append(f"phases (s): {result['phase_seconds']}")
     return "\n".join(out)
 
 
@@ -1032,6 +1086,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from loadtest.lms_scale import check_url, ensure_database, reset_database
 
     remote = bool(args.url)
+    phases: dict[str, float] = {}
     if remote:
         database_url = os.environ.get("NEWSSEM_DATABASE_URL")
         if not database_url:
@@ -1039,44 +1094,70 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     else:
         database_url = args.database_url
         check_url(database_url)
-        asyncio.run(ensure_database(database_url))
-        if args.reseed:
-            asyncio.run(reset_database(database_url))
-        migrate.upgrade(database_url)
-    hours = 2 + (args.ramp + args.seconds) / 3600
-    prepared = asyncio.run(prepare(database_url, args.schools, args.students, hours))
-    nodes: LocalNodes | None = None
+    workers = Workers(min(args.workers, args.schools), args)
     try:
-        with tempfile.TemporaryDirectory(prefix="newssem-live-load-") as workdir:
-            if remote:
-                urls = [url.strip().rstrip("/") for url in args.url.split(",") if url.strip()]
-            else:
-                redis_url = args.redis_url if args.nodes > 1 else None
-                nodes = LocalNodes(args.nodes, database_url, redis_url, Path(workdir))
-                try:
-                    urls = nodes.start()
-                except BaseException:
-                    nodes.stop()
-                    raise
+        began = time.perf_counter()
+        if not remote:
+            asyncio.run(ensure_database(database_url))
+            if args.reseed:
+                asyncio.run(reset_database(database_url))
+            migrate.upgrade(database_url)
+        hours = 2 + (args.ramp + args.seconds) / 3600
+        prepared = asyncio.run(prepare(database_url, args.schools, args.students, hours))
+        phases["prepare"] = time.perf_counter() - began
+        try:
+            return measure(args, prepared, database_url, workers, remote, phases)
+        finally:
+            asyncio.run(finish(database_url, prepared.session_ids, prepared.token_ids))
+    finally:
+        workers.close()
+
+
+def measure(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    database_url: str,
+    workers: Workers,
+    remote: bool,
+    phases: dict[str, float],
+) -> dict[str, Any]:
+    """Nodes up (unless remote), the baseline probe, the loaded run; the report."""
+    nodes: LocalNodes | None = None
+    with tempfile.TemporaryDirectory(prefix="newssem-live-load-") as scratch:
+        workdir = args.keep_logs or scratch
+        began = time.perf_counter()
+        if remote:
+            urls = [url.strip().rstrip("/") for url in args.url.split(",") if url.strip()]
+        else:
+            redis_url = args.redis_url if args.nodes > 1 else None
+            nodes = LocalNodes(args.nodes, database_url, redis_url, Path(workdir))
+        try:
+            if nodes is not None:
+                urls = nodes.start()
+                phases["nodes_start"] = time.perf_counter() - began
 
             def plan(entry: tuple[int, int, Member, tuple[Member, ...]]) -> ClassPlan:
                 session_id, course_id, teacher, students = entry
-                return ClassPlan(session_id, course_id, node_for(session_id, urls), teacher,
-                                 students)  # fmt: skip
+                return ClassPlan(
+                    session_id, course_id, node_for(session_id, urls), teacher, students
+                )
 
-            try:
-                probe_results, _, _ = run_workers([[plan(prepared.baseline)]], "probe", args)
-                plans = [plan(entry) for entry in prepared.classes]
-                watcher = Watcher([p.pid for p in nodes.processes] if nodes else [])
-                results, _, watched = run_workers(split(plans, args.workers), "load", args, watcher)
-            finally:
-                if nodes is not None:
-                    nodes.stop()
-        return report(
-            args, prepared, urls, plans, merge(probe_results), merge(results), watched, remote
-        )
-    finally:
-        asyncio.run(finish(database_url, prepared.session_ids, prepared.token_ids))
+            began = time.perf_counter()
+            probe_results, _ = workers.run([[plan(prepared.baseline)]], "probe")
+            phases["baseline"] = time.perf_counter() - began
+            began = time.perf_counter()
+            plans = [plan(entry) for entry in prepared.classes]
+            watcher = Watcher([p.pid for p in nodes.processes] if nodes else [])
+            results, watched = workers.run(split(plans, len(workers.processes)), "load", watcher)
+            phases["load"] = time.perf_counter() - began
+        finally:
+            if nodes is not None:
+                nodes.stop()
+    result = report(
+        args, prepared, urls, plans, merge(probe_results), merge(results), watched, remote
+    )
+    result["phase_seconds"] = {name: round(value, 1) for name, value in phases.items()}
+    return result
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1103,6 +1184,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="fan-out for >1 node")
     parser.add_argument("--reseed", action="store_true", help="empty the database first")
+    parser.add_argument(
+        "--keep-logs", default=None, help="keep the local nodes' data dirs and logs in this dir"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 

@@ -326,8 +326,14 @@ class ClassNamespace(socketio.AsyncNamespace):
             try:
                 async with self.unit_of_work() as db:
                     session, role, may_moderate = await self.admit(db, user_id, session_id)
-                    for tool in self.tools:
+                # Each tool's door in a unit of its own, outside the admission's: a tool may open
+                # units of its own (moderation commits a waiting-list entry), and a join holding
+                # one connection while it waits for another deadlocks the pool once a pool's
+                # worth of joins arrive together. A unit connects only when first used.
+                for tool in self.tools:
+                    async with self.unit_of_work() as db:
                         await tool.check_join(db, connection, session, may_moderate)
+                async with self.unit_of_work() as db:
                     # Listed before the interval opens, so a racing disconnect of this person's
                     # old socket sees them still here and leaves the interval alone.
                     await self.presence.add(
@@ -377,11 +383,12 @@ class ClassNamespace(socketio.AsyncNamespace):
         if not self.tools:
             return {}
         states: dict[str, Any] = {}
-        async with self.unit_of_work() as db:
-            for tool in self.tools:
+        # A unit per tool, for the reason given in ``on_join`` (breakouts opens its own).
+        for tool in self.tools:
+            async with self.unit_of_work() as db:
                 state = await tool.join_state(db, connection, session_id)
-                if state is not None:
-                    states[tool.name] = state
+            if state is not None:
+                states[tool.name] = state
         return states
 
     async def missed(

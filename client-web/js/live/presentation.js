@@ -205,7 +205,13 @@ export function mountTool({ room, panels, showError }) {
   }
 
   image.addEventListener('load', () => {
-    if (image.naturalWidth) stageBox.style.aspectRatio = `${image.naturalWidth} / ${image.naturalHeight}`;
+    if (image.naturalWidth) {
+      // The box keeps the page's shape (notes and pointer are in page coordinates), at most
+      // 80% of the window high.
+      const ratio = image.naturalWidth / image.naturalHeight;
+      stageBox.style.aspectRatio = String(ratio);
+      stageBox.style.width = `min(100%, calc(80vh * ${ratio.toFixed(4)}))`;
+    }
     board.redraw();
   });
 

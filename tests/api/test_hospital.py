@@ -321,3 +321,58 @@ async def test_discharge_readmission_history_and_refusals(
          "client_id": "x", "extra": 1},
     )  # fmt: skip
     assert status == 400  # unknown field, before anything is looked up
+
+
+async def test_a_held_session_and_its_correction_reach_the_daily_grid(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    env = await set_up(app_client, world, login_as)
+    admin, base = env["admin"], env["base"]
+    today = seoul_day(moment(None))
+    status, _ = await call(
+        app_client, admin, "POST", f"/api/hospital/classes/{env['class']['id']}/slots",
+        {"weekday": today.weekday(), "period": 1, "starts_at": "00:10", "ends_at": "00:50",
+         "subject": "국어"},
+    )  # fmt: skip
+    assert status == 201
+    status, _ = await call(
+        app_client, admin, "PUT", f"{base}/calendar",
+        {"days": [{"day": today.isoformat(), "kind": "class_day"}]},
+    )  # fmt: skip
+    assert status == 200
+    instructor = await login_as("teacher")
+    status, todays = await call(app_client, instructor, "GET", f"{base}/today")
+    [session] = todays["items"]
+    for action in ("start", "end"):
+        status, body = await call(
+            app_client, instructor, "POST", f"/api/sessions/{session['id']}/{action}"
+        )
+        assert status == 200, body
+    status, records = await call(
+        app_client, instructor, "GET", f"/api/sessions/{session['id']}/attendance"
+    )
+    record = next(r for r in records["items"] if r["user"]["login"] == "student1")
+    assert record["status"] == "absent"  # nobody joined
+    status, body = await call(
+        app_client, instructor, "POST", f"/api/attendance/{record['id']}/corrections",
+        {"status": "excused", "reason": "항암 치료"},
+    )  # fmt: skip
+    assert status == 201, body
+
+    day, month = today.isoformat(), f"{today:%Y-%m}"
+    home_a = await login_as("teacher2")
+    status, grid = await call(app_client, home_a, "GET", f"{base}/attendance?month={month}")
+    [row] = grid["rows"]
+    assert row["student"]["login"] == "student1"
+    assert row["days"][day] == "excused" and row["corrected"] == [day]
+    assert row["totals"]["excused"] == 1
+    student1 = world.users["student1"]
+    status, detail = await call(app_client, home_a, "GET", f"{base}/students/{student1}/days/{day}")
+    assert detail["status"] == "excused"
+    [held] = detail["sessions"]
+    assert held["computed_status"] == "absent" and held["status"] == "excused"
+    assert held["corrections"][0]["reason"] == "항암 치료"
+    assert held["corrections"][0]["changed_by"]["login"] == "teacher"
+    status, grid = await call(app_client, admin, "GET", f"{base}/attendance?month={month}")
+    days = {r["student"]["login"]: r["days"][day] for r in grid["rows"]}
+    assert days == {"student1": "excused", "student2": "absent"}

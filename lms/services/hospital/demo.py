@@ -63,7 +63,7 @@ HOLIDAYS += ((10, 3, "개천절"), (10, 9, "한글날"), (12, 25, "성탄절"))
 def school_year_of(today: date) -> tuple[int, date, date]:
     """A Korean school year runs from March to the end of the next February."""
     year = today.year if today.month >= 3 else today.year - 1
-    return year, date(year, 3, 2), date(year + 1, 3, 1) - timedelta(days=1)
+    return year, date(year, 3, 1), date(year + 1, 3, 1) - timedelta(days=1)
 
 
 async def _account(

@@ -239,7 +239,8 @@ function sessionAction(ctx, session) {
   if (session.status === 'live') {
     return h('a', { class: 'btn btn--small btn--primary', href: `#/live/${session.id}`, i18n: 'hospital.enter', testid: 'hospital-enter' });
   }
-  if (session.status !== 'scheduled') return null;
+  // Only the class's instructors run it (the server checks that too).
+  if (session.status !== 'scheduled' || !ctx.roles.has('instructor')) return null;
   const message = notice();
   const start = h('button', { type: 'button', class: 'btn btn--small btn--primary', i18n: 'hospital.startClass', testid: 'hospital-start', onclick: async () => {
     start.disabled = true;
@@ -595,7 +596,7 @@ export async function renderHospital(root, { id }) {
   }
   const roles = new Set(programme.my_roles);
   const visible = Object.entries(SECTIONS).filter(([, s]) => s.roles.some((r) => roles.has(r))).map(([key]) => key);
-  const ctx = { base, programme, isAdmin: roles.has('admin'), month: monthOf(seoulToday()), tab: visible[0] };
+  const ctx = { base, programme, roles, isAdmin: roles.has('admin'), month: monthOf(seoulToday()), tab: visible[0] };
   const body = h('div', { testid: 'hospital-section' });
   const tabs = h('nav', { class: 'hospital-tabs', 'aria-label': t('hospital.title') }, visible.map((key) => h('button', {
     type: 'button', class: 'btn btn--small', testid: `hospital-tab-${key}`, i18n: `hospital.tab.${key}`,

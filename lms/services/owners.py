@@ -55,6 +55,9 @@ class Scope(Protocol):
     async def name(self, db: AsyncSession, owner_id: int) -> str | None:
         """The owner's display name, or ``None`` when it does not exist."""
 
+    async def names(self, db: AsyncSession, owner_ids: list[int]) -> dict[int, str]:
+        """Display names of many owners in one query."""
+
     async def manages(self, db: AsyncSession, user: User, owner_id: int) -> bool: ...
 
     async def managed_ids(self, db: AsyncSession, user: User) -> list[int]:
@@ -71,6 +74,10 @@ class Scope(Protocol):
 class SchoolScope:
     async def name(self, db: AsyncSession, owner_id: int) -> str | None:
         return await db.scalar(select(School.name).where(School.id == owner_id))
+
+    async def names(self, db: AsyncSession, owner_ids: list[int]) -> dict[int, str]:
+        rows = await db.execute(select(School.id, School.name).where(School.id.in_(owner_ids)))
+        return dict(rows.tuples().all())
 
     async def manages(self, db: AsyncSession, user: User, owner_id: int) -> bool:
         if user.role is Role.ADMIN:
@@ -110,6 +117,14 @@ class ProgrammeScope:
         return await db.scalar(
             select(HospitalProgramme.title).where(HospitalProgramme.id == owner_id)
         )
+
+    async def names(self, db: AsyncSession, owner_ids: list[int]) -> dict[int, str]:
+        rows = await db.execute(
+            select(HospitalProgramme.id, HospitalProgramme.title).where(
+                HospitalProgramme.id.in_(owner_ids)
+            )
+        )
+        return dict(rows.tuples().all())
 
     async def _staff_ids(self, db: AsyncSession, user: User, role: ProgrammeRole) -> list[int]:
         rows = await db.scalars(
@@ -181,6 +196,18 @@ async def owner_name(db: AsyncSession, owner: Owner) -> str:
     if name is None:
         raise NotFound("no such owner", owner_kind=owner.kind.value, owner_id=owner.id)
     return name
+
+
+async def owner_names(db: AsyncSession, found: list[Owner]) -> dict[Owner, str]:
+    """Names of many owners, one query per kind (a platform admin manages every school)."""
+    by_kind: dict[OwnerKind, list[int]] = {}
+    for owner in found:
+        by_kind.setdefault(owner.kind, []).append(owner.id)
+    names: dict[Owner, str] = {}
+    for kind, ids in by_kind.items():
+        for owner_id, name in (await scope(kind).names(db, ids)).items():
+            names[Owner(kind, owner_id)] = name
+    return names
 
 
 async def manages(db: AsyncSession, user: User, owner: Owner) -> bool:

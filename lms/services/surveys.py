@@ -443,7 +443,7 @@ async def list_surveys(
         managed = [o for o in managed if o == owner]
     views: list[SurveyView] = []
     seen: set[int] = set()
-    names: dict[Owner, str] = {}
+    names = await owners.owner_names(db, managed)
 
     async def name(o: Owner) -> str:
         if o not in names:

@@ -75,10 +75,9 @@ def answers_of(body: s.ResponseCreate) -> dict[int, Any]:
 async def managed_owners(request: web.Request) -> web.Response:
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
-        items = [
-            owner_out(owner, await owners.owner_name(db, owner))
-            for owner in await owners.managed_owners(db, identity.user)
-        ]
+        managed = await owners.managed_owners(db, identity.user)
+        names = await owners.owner_names(db, managed)
+        items = [owner_out(owner, names[owner]) for owner in managed if owner in names]
     return json({"items": items})
 
 

@@ -90,11 +90,16 @@ class WhiteboardTool(LiveTool):
         self, db: AsyncSession, connection: Connection, session_id: int, board: str
     ) -> None:
         """The board exists in this class and the person may see it (``not_found`` if not)."""
-        kind, ref, _ = whiteboard.board_key(board)
+        kind, ref, page = whiteboard.board_key(board)
         if kind == "doc":
             session = await db.get(LiveSession, session_id)
             document = await db.get(CourseDocument, ref)
-            if session is None or document is None or document.course_id != session.course_id:
+            if (
+                session is None
+                or document is None
+                or document.course_id != session.course_id
+                or (page or 0) > document.page_count
+            ):
                 raise NotFound("no such board", board=board)
         if not await whiteboard.may_see(
             db, session_id, board, connection.user_id, teaching=connection.may_moderate

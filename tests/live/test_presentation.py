@@ -77,6 +77,8 @@ async def test_page_turns_reach_the_class_and_a_late_joiner_lands_on_the_page(
     assert ack["ok"] and ack["state"]["page"] == 2
     turned = await student.wait_for("presentation:state", lambda s: s["page"] == 2)
     assert [stroke["id"] for stroke in turned["annotations"]] == [note["op"]["id"]]
+    no_page = await teacher.call("whiteboard:board", {"board": f"doc:{document['id']}:3"})
+    assert not no_page["ok"] and no_page["error"]["code"] == "not_found"
     past_the_end = await teacher.call("presentation:page", {"page": 3})
     assert not past_the_end["ok"] and past_the_end["error"]["code"] == "invalid_input"
 

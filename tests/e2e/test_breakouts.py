@@ -4,7 +4,8 @@ The teacher drags both students into group 1 and starts; each student then sees 
 panel and the other student's video decoding through the group's router (and not the
 teacher's, who stayed in the main room); they chat in the group; the teacher sends a message
 to every group and brings everyone back, and the students see the teacher's video again.
-A second, 30-second round shows the end-of-round warning and returns everyone by its timer.
+Student 1 draws on the group's board and student 2 sees the stroke. A second, 30-second
+round shows the end-of-round warning and returns everyone by its timer.
 """
 
 from __future__ import annotations
@@ -102,6 +103,19 @@ def test_breakout_rooms_split_and_recall_with_media_in_a_group(
     expect(tid(two, "breakout-chat-message").filter(has_text="광합성을 맡을게요")).to_be_visible()
     mine = tid(one, "breakout-chat-message").filter(has_text="광합성을 맡을게요")
     expect(mine).to_have_attribute("data-state", "sent")
+
+    # The group's own board: what student1 draws, student2 sees.
+    board = tid(tid(one, "breakout-board"), "whiteboard-canvas")
+    board.scroll_into_view_if_needed()
+    box = board.bounding_box()
+    assert box is not None
+    one.mouse.move(box["x"] + 30, box["y"] + 30)
+    one.mouse.down()
+    one.mouse.move(box["x"] + 160, box["y"] + 90, steps=5)
+    one.mouse.up()
+    expect(board).to_have_attribute("data-strokes", "1")
+    their_board = tid(tid(two, "breakout-board"), "whiteboard-canvas")
+    expect(their_board).to_have_attribute("data-strokes", "1")
 
     # A message to every group.
     tid(teacher, "breakouts-broadcast-input").fill("2분 남았어요")

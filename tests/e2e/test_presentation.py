@@ -87,8 +87,11 @@ def test_the_class_follows_the_teachers_page_and_board(
     teacher.mouse.up()
     expect(board).to_have_attribute("data-strokes", "1")
     expect(tid(student, "whiteboard-canvas")).to_have_attribute("data-strokes", "1")
-    # View only until the teacher allows students to draw.
+    # View only until the teacher allows students to draw; the board can be kept as a picture.
     expect(tid(tid(student, "whiteboard-panel"), "wb-undo")).to_be_hidden()
+    with student.expect_download() as download:
+        tid(student, "wb-save").click()
+    assert download.value.suggested_filename.endswith(".png")
 
 
 def player_time(page: Page) -> float:

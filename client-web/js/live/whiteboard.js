@@ -46,6 +46,8 @@ addStrings({
     'wb.canvas': '칠판 그림',
     'wb.show': '칠판 보이기',
     'wb.hide': '칠판 숨기기',
+    'wb.save': '그림으로 저장',
+    'wb.fileName': '칠판',
   },
   en: {
     'wb.title': 'Whiteboard',
@@ -79,6 +81,8 @@ addStrings({
     'wb.canvas': 'Whiteboard drawing',
     'wb.show': 'Show the board',
     'wb.hide': 'Hide the board',
+    'wb.save': 'Save as picture',
+    'wb.fileName': 'whiteboard',
   },
 });
 
@@ -448,6 +452,17 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
     setCanClear(value) { canClear = Boolean(value); syncPalette(); },
     setAspect(value) { if (!overlay) surface.style.aspectRatio = String(value); redraw(); },
     redraw,
+    /** The board as a PNG on white (what a student keeps after class). */
+    async toBlob() {
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d');
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, copy.width, copy.height);
+      ctx.drawImage(canvas, 0, 0);
+      return new Promise((resolve) => copy.toBlob(resolve, 'image/png'));
+    },
     get board() { return key; },
     destroy() {
       resize.disconnect();
@@ -464,9 +479,10 @@ export function mountTool({ room, panels, showError }) {
   const allow = h('input', { type: 'checkbox', testid: 'wb-allow-students' });
   const allowLabel = h('label', { class: 'check', hidden: true }, allow, ' ', h('span', { i18n: 'wb.allowStudents' }));
   const toggle = h('button', { type: 'button', class: 'btn btn--small btn--ghost', testid: 'wb-toggle', 'aria-expanded': 'true' });
+  const save = h('button', { type: 'button', class: 'btn btn--small btn--ghost', testid: 'wb-save', i18n: 'wb.save' });
   const body = h('div', { class: 'wb-body' }, board.palette, board.element, note);
   const panel = h('section', { class: 'panel whiteboard', testid: 'whiteboard-panel', hidden: true, 'aria-labelledby': 'wb-title' },
-    h('div', { class: 'wb-head' }, h('h2', { id: 'wb-title', i18n: 'wb.title' }), allowLabel, toggle), body);
+    h('div', { class: 'wb-head' }, h('h2', { id: 'wb-title', i18n: 'wb.title' }), allowLabel, save, toggle), body);
   panels.main.append(panel);
 
   let teaching = false;
@@ -488,6 +504,15 @@ export function mountTool({ room, panels, showError }) {
   }
 
   toggle.addEventListener('click', () => { open = !open; render(); });
+  save.addEventListener('click', async () => {
+    const blob = await board.toBlob();
+    if (!blob) return;
+    const link = h('a', { href: URL.createObjectURL(blob), download: `${t('wb.fileName')}-${new Date().toISOString().slice(0, 10)}.png` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  });
   allow.addEventListener('change', async () => {
     try {
       const ack = await room.request('whiteboard:allow_students', { allowed: allow.checked });

@@ -70,6 +70,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine.sync_engine, "savepoint")
+        def _transaction_before_savepoint(conn: Any, _name: str) -> None:
+            """The driver opens its transaction only at the first INSERT/UPDATE/DELETE, so a
+            SAVEPOINT before any write would be the outermost transaction and its RELEASE would
+            commit at once. Open the real transaction first (IMMEDIATE: it is a writer, and
+            taking the write lock now waits out other writers instead of failing later)."""
+            driver = conn.connection.dbapi_connection
+            if not driver._connection.in_transaction:
+                driver.execute("BEGIN IMMEDIATE")
+
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

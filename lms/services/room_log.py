@@ -45,9 +45,8 @@ async def lock_room(db: AsyncSession, session_id: int) -> None:
     A no-op ``UPDATE`` of the session row: PostgreSQL locks the row, SQLite takes its write
     lock. Once it returns, every write to this room committed so far is visible and no new one
     can land, so an idempotency check made now is the final word. This is what makes retries
-    racing each other safe; a savepoint around the insert is not used because under pysqlite's
-    implicit transactions a savepoint opened before the first write is the outermost one, and
-    releasing it commits the caller's transaction early.
+    racing each other safe without a savepoint: a retry finds the stored row instead of
+    colliding with it, so nothing has to be rolled back.
     """
     locked = await db.scalar(
         update(LiveSession)

@@ -38,7 +38,7 @@ Method.
   so slow acks do not thin the load), raises a hand and lowers it 1-3 s later, once. Halfway
   through, every teacher launches a yes/no quick poll (``quiz:launch``); students answer 0.5-3 s
   after ``quiz:launched``; the teacher closes it 10 s after launching (in phases shorter than
-  22 s: half the phase minus one second, at least 4 s).
+  22 s: half the phase minus one second, at least 7 s, so the poll may outlast the phase).
 - Phase 3: once every acknowledged chat has reached everyone who was in the room when it was
   sent (or ``--timeout`` has passed), everyone sends ``leave`` and disconnects.
 
@@ -149,7 +149,9 @@ class Timing:
 
     @property
     def poll_close_after(self) -> float:
-        return max(4.0, min(10.0, self.seconds / 2 - 1.0))
+        """10 s; a shorter phase gives it half the phase minus 1 s, but at least 7 s (answers
+        come 0.5-3 s after the poll appears, which under load is itself seconds late)."""
+        return 10.0 if self.seconds >= 22 else max(7.0, self.seconds / 2 - 1.0)
 
 
 def node_for(session_id: int, nodes: list[str]) -> str:
@@ -390,6 +392,7 @@ class Client:
         await sleep_until(launched + t.poll_close_after)
         if not self.room.poll_done:
             self.samples.error("quiz:progress", "poll_incomplete", f"run {self.room.poll_run}")
+            self.room.poll_done = True  # closing now: a later "all answered" is no sample
         closing = {"client_id": self.client_id("close"), "run_id": self.room.poll_run}
         if await self.call("quiz:close", closing) is not None:
             self.samples.counts["polls_closed"] += 1

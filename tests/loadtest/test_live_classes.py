@@ -42,8 +42,8 @@ def test_tiny_district_runs_clean_on_two_nodes(scratch_database: str, redis_url:
     command = [
         sys.executable, "-m", "loadtest.live_classes", "--schools", "3", "--students", "2",
         "--nodes", "2", "--seconds", "8", "--ramp", "1", "--chat-interval", "1",
-        "--probe-chats", "10", "--database-url", scratch_database, "--redis-url", redis_url,
-        "--json",
+        "--timeout", "20", "--probe-chats", "10", "--database-url", scratch_database,
+        "--redis-url", redis_url, "--json",
     ]  # fmt: skip
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -67,14 +67,15 @@ def test_tiny_district_runs_clean_on_two_nodes(scratch_database: str, redis_url:
     assert latency["chat_ack"]["n"] == latency["chat_fanout"]["n"] == counts["chats_acked"]
     assert latency["hand_ack"]["n"] == 12 and latency["poll_answer_ack"]["n"] == 6
     for figure in latency.values():
-        assert 0 < figure["p50"] <= figure["p95"] <= figure["p99"] <= figure["max"] < 10_000
+        assert 0 < figure["p50"] <= figure["p95"] <= figure["p99"] <= figure["max"] < 20_000
     # An answer comes 0.5-3 s after the launch, so "all answered" cannot be quicker than 0.5 s.
-    assert 500 <= latency["poll_all_answered"]["p50"] < 10_000
+    assert latency["poll_all_answered"]["p50"] >= 500
     assert result["baseline_ms"]["chat_ack"]["n"] == result["baseline_ms"]["chat_fanout"]["n"] == 10
     assert all(value is not None and value > 0 for value in result["ratios"].values())
 
     assert result["fanout"] == "redis" and len(result["nodes"]) == 2
-    assert sum(node["classes"] for node in result["nodes"]) == 3
+    # Sessions 1-3 of the fresh database: all three hash to the same node.
+    assert sorted(node["classes"] for node in result["nodes"]) == [0, 3]
     for node in result["nodes"]:
         assert node["cpu_pct"] is not None and node["rss_mb"] > 10
     assert len(result["load_average"]["end"]) == 3

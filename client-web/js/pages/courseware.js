@@ -24,6 +24,7 @@ addStrings({
     'cw.kind.quiz': '평가',
     'cw.url': '주소 (https://…)',
     'cw.videoUrl': '동영상 주소 (https://…)',
+    'cw.videoHint': '.mp4·.webm 같은 동영상 파일의 주소이거나 파일을 올려 주세요. 유튜브 같은 영상 사이트는 "링크"로 추가합니다(진도는 기록되지 않습니다).',
     'cw.minutes': '길이(분, 선택)',
     'cw.session': '실시간 수업',
     'cw.noSessions': '먼저 실시간 수업 일정을 만들어 주세요.',
@@ -82,6 +83,7 @@ addStrings({
     'cw.kind.quiz': 'Quiz',
     'cw.url': 'Address (https://…)',
     'cw.videoUrl': 'Video address (https://…)',
+    'cw.videoHint': 'The address of a video file (.mp4, .webm) or an upload. Add video sites such as YouTube as a "link" (no progress is kept).',
     'cw.minutes': 'Length (minutes, optional)',
     'cw.session': 'Live class',
     'cw.noSessions': 'Schedule a live class first.',
@@ -246,6 +248,7 @@ function lessonForm(courseId, section, sessions, reload) {
   const title = field('cw.lessonTitle', h('input', { required: true, maxLength: 200, testid: 'lesson-title' }));
   const url = field('cw.url', h('input', { type: 'url', maxLength: 2000, testid: 'lesson-url', placeholder: 'https://' }));
   const file = field('cw.file', h('input', { type: 'file', testid: 'lesson-file' }));
+  const videoHint = h('p', { class: 'hint', i18n: 'cw.videoHint' });
   const minutes = field('cw.minutes', h('input', { type: 'number', min: 1, max: 720, testid: 'lesson-minutes' }));
   const session = field('cw.session', select(sessions.map((s) => [String(s.id), '']), { testid: 'lesson-session' }));
   sessions.forEach((s, i) => { session.input.options[i].textContent = s.title; });
@@ -253,7 +256,7 @@ function lessonForm(courseId, section, sessions, reload) {
   const visible = h('input', { type: 'checkbox', checked: true, testid: 'lesson-visible' });
   const message = notice();
   const form = h('form', { class: 'form form--compact', testid: 'lesson-form', dataset: { sectionId: String(section.id) } },
-    kind.wrap, title.wrap, url.wrap, file.wrap, minutes.wrap, session.wrap, description.wrap,
+    kind.wrap, title.wrap, url.wrap, file.wrap, videoHint, minutes.wrap, session.wrap, description.wrap,
     h('label', { class: 'check' }, visible, ' ', h('span', { i18n: 'cw.visibleNow' })), message,
     h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'cw.addLesson', testid: 'lesson-submit' }));
   const sync = () => {
@@ -268,6 +271,7 @@ function lessonForm(courseId, section, sessions, reload) {
     url.wrap.querySelector('label').dataset.i18n = k === 'video' ? 'cw.videoUrl' : 'cw.url';
     url.wrap.querySelector('label').textContent = t(k === 'video' ? 'cw.videoUrl' : 'cw.url');
     minutes.wrap.hidden = k !== 'video';
+    videoHint.hidden = k !== 'video';
     session.wrap.hidden = k !== 'live';
   };
   kind.input.addEventListener('change', sync);

@@ -142,9 +142,10 @@ def test_an_early_leave_reaches_the_home_school_notice(
     tid(admin_page, "hospital-tab-notices").click()
     tid(admin_page, "make-notices").click()
     row = admin_page.locator('[data-testid="notices-table"] tr[data-school="서울한빛초등학교"]')
-    expect(row).to_have_count(1)
+    # Rendering the PDFs takes a few seconds of CPU, more on a busy CI machine.
+    expect(row).to_have_count(1, timeout=30_000)
     tid(row, "notice-sign-off").click()
-    expect(tid(row, "notice-sign-off")).to_have_count(0)
+    expect(tid(row, "notice-sign-off")).to_have_count(0, timeout=30_000)
     notice_id = int(row.get_attribute("data-notice-id") or 0)
     admin_page.screenshot(path=str(results_dir / "hospital-notices.png"), full_page=True)
 

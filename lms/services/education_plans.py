@@ -109,23 +109,26 @@ async def _granted(db: AsyncSession, plan_id: int | None, user_id: int) -> bool:
     return found is not None
 
 
-async def rights_for(
-    db: AsyncSession, user: User, admission: Admission, plan_id: int | None
-) -> Rights:
-    """The table in the module docstring, for one user and one stay."""
-    scope = await access.scope(db, user, admission.programme_id)
+def _rights(scope: access.Scope, admission: Admission, granted: bool) -> Rights:
+    """The table in the module docstring, for one scope and one stay."""
     admin = scope.is_admin
     teaches = scope.is_instructor and admission.class_id in scope.class_ids
     home = admission.home_school_id in scope.home_school_ids
-    read = admin or teaches or home
-    health_read = admin or teaches or (home and await _granted(db, plan_id, user.id))
     return Rights(
-        read=read,
+        read=admin or teaches or home,
         write=admin or teaches,
-        health_read=health_read,
+        health_read=admin or teaches or (home and granted),
         health_write=admin or teaches,
         admin=admin,
     )
+
+
+async def rights_for(
+    db: AsyncSession, user: User, admission: Admission, plan_id: int | None
+) -> Rights:
+    """What ``user`` may do with the plan of this stay (Forbidden without a programme role)."""
+    scope = await access.scope(db, user, admission.programme_id)
+    return _rights(scope, admission, await _granted(db, plan_id, user.id))
 
 
 def _log(
@@ -227,11 +230,12 @@ async def list_plans(
             .order_by(EducationPlan.semester.desc(), EducationPlan.id)
         )
     ).tuples()
+    granted = set(
+        await db.scalars(select(HealthNoteGrant.plan_id).where(HealthNoteGrant.user_id == user.id))
+    )
     found: list[tuple[PlanContext, Rights]] = []
     for plan, admission in rows:
-        if not scope.sees(admission):
-            continue
-        rights = await rights_for(db, user, admission, plan.id)
+        rights = _rights(scope, admission, plan.id in granted)
         if rights.read:
             found.append((await _context(db, admission, plan), rights))
     return found

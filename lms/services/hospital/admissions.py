@@ -169,6 +169,8 @@ async def discharge(
     if admission is None:
         raise NotFound("no such admission", admission_id=admission_id)
     await access.require_admin(db, actor, admission.programme_id)
+    if admission.discharged_on == discharged_on:
+        return admission  # a retried request: the same discharge, already recorded
     if admission.discharged_on is not None:
         raise Conflict("this stay has already ended", admission_id=admission_id)
     if discharged_on < admission.admitted_on:

@@ -133,6 +133,9 @@ async def receive_upload(
     return identity, stored
 
 
+SANDBOX = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+
+
 async def download(request: web.Request) -> web.StreamResponse:
     """The file's bytes (ranges supported, for seeking in video) if the caller may read it."""
     file_id = path_id(request)
@@ -145,11 +148,13 @@ async def download(request: web.Request) -> web.StreamResponse:
         "Content-Type": stored.mime,
         "Content-Disposition": files.content_disposition(stored, inline=None if inline else False),
         "X-Content-Type-Options": "nosniff",
-        # Shown on its own (a PDF opened in a tab), the file may not run script as this site.
-        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
         "Cache-Control": "private, max-age=3600",
         "ETag": f'"{stored.sha256}"',
     }
+    if stored.mime != files.PDF:
+        # Opened on its own in a tab, the file may not run script as this site. (Not for PDFs:
+        # the browser's PDF viewer refuses to work in a sandbox, and it runs no page script.)
+        headers["Content-Security-Policy"] = SANDBOX
     return web.FileResponse(path, headers=headers)
 
 

@@ -198,6 +198,9 @@ async def test_media_upload_is_typed_by_content_and_served_with_ranges(
     assert part.status == 206
     assert await part.read() == b"ftypisom"
     assert part.headers["Content-Disposition"].startswith("inline")
+    assert part.headers["Content-Security-Policy"].startswith("sandbox")
+    saved = await app_client.get(video["url"], headers=student, params={"download": "1"})
+    assert saved.headers["Content-Disposition"].startswith("attachment;")
 
 
 async def test_the_class_board_over_rest(

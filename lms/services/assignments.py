@@ -26,13 +26,14 @@ from lms.models import (
     CourseRole,
     Enrolment,
     LatePolicy,
+    LessonKind,
     Submission,
     SubmissionFile,
     SubmissionStatus,
     User,
 )
 from lms.models.files import StoredFile
-from lms.services import aware, clean_text, moment, permissions
+from lms.services import aware, clean_text, courseware, moment, permissions
 
 if TYPE_CHECKING:
     from lms.services.demo import DemoLogins
@@ -393,3 +394,17 @@ async def seed_assignments(db: AsyncSession, logins: DemoLogins) -> None:
             max_points=20,
         ),
     )
+
+
+async def check_lesson_reference(db: AsyncSession, course_id: int, assignment_id: int) -> None:
+    """An assignment lesson must point at an assignment of its own course."""
+    found = await db.scalar(
+        select(Assignment.id).where(
+            Assignment.id == assignment_id, Assignment.course_id == course_id
+        )
+    )
+    if found is None:
+        raise NotFound("no such assignment in this course", field="ref_id")
+
+
+courseware.REFERENCE_CHECKS[LessonKind.ASSIGNMENT] = check_lesson_reference

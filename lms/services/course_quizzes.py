@@ -34,6 +34,7 @@ from lms.models import (
     CourseQuizSlot,
     CourseRole,
     FinishReason,
+    LessonKind,
     Question,
     QuestionKind,
     QuizAttempt,
@@ -41,7 +42,7 @@ from lms.models import (
     User,
 )
 from lms.quiz_grading import QuestionSpec, check_response, grade
-from lms.services import aware, clean_text, moment, permissions, question_bank
+from lms.services import aware, clean_text, courseware, moment, permissions, question_bank
 
 if TYPE_CHECKING:
     from lms.services.demo import DemoLogins
@@ -482,3 +483,15 @@ async def seed_course_quizzes(db: AsyncSession, logins: DemoLogins) -> None:
             attempts_allowed=2,
         ),
     )
+
+
+async def check_lesson_reference(db: AsyncSession, course_id: int, quiz_id: int) -> None:
+    """A quiz lesson must point at a quiz of its own course."""
+    found = await db.scalar(
+        select(CourseQuiz.id).where(CourseQuiz.id == quiz_id, CourseQuiz.course_id == course_id)
+    )
+    if found is None:
+        raise NotFound("no such quiz in this course", field="ref_id")
+
+
+courseware.REFERENCE_CHECKS[LessonKind.QUIZ] = check_lesson_reference

@@ -305,3 +305,30 @@ async def test_files_are_handed_in_and_read_only_by_the_author_and_teachers(
         app_client, student, "PUT", path, {"text": "파일은 뺐어요", "client_id": "z"}
     )
     assert status == 201 and revised["files"] == [], "a revision replaces the files"
+
+
+async def test_an_assignment_is_a_lesson_of_its_course(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    teacher = await login_as("teacher")
+    assignment = await create(app_client, teacher, world.course)
+    status, section = await call(
+        app_client, teacher, "POST", f"/api/courses/{world.course}/sections", {"title": "1단원"}
+    )
+    assert status == 201, section
+    lesson = {"client_id": "l1", "section_id": section["id"], "kind": "assignment",
+              "title": "관찰 일지", "ref_id": assignment}  # fmt: skip
+    status, created = await call(
+        app_client, teacher, "POST", f"/api/courses/{world.course}/lessons", lesson
+    )
+    assert status == 201 and created["ref_id"] == assignment, created
+    other = await create(app_client, await login_as("teacher2"), world.other_course)
+    status, body = await call(
+        app_client,
+        teacher,
+        "POST",
+        f"/api/courses/{world.course}/lessons",
+        {**lesson, "client_id": "l2", "ref_id": other},
+    )
+    assert status == 404, "an assignment of another course is not a lesson here"
+    assert_error(body, "not_found")

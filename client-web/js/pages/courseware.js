@@ -42,6 +42,9 @@ addStrings({
     'cw.percent': '{n}% 시청',
     'cw.open': '열기',
     'cw.openLink': '링크 열기',
+    'cw.activity': '연결할 과제·평가',
+    'cw.openActivity': '열기',
+    'cw.noActivities': '먼저 과제·평가 화면에서 만들어 주세요.',
     'cw.enterLive': '수업 들어가기',
     'cw.download': '문서 내려받기',
     'cw.back': '강좌로',
@@ -101,6 +104,9 @@ addStrings({
     'cw.percent': '{n}% watched',
     'cw.open': 'Open',
     'cw.openLink': 'Open the link',
+    'cw.activity': 'Assignment or quiz',
+    'cw.openActivity': 'Open',
+    'cw.noActivities': 'Create it first on the assignments & quizzes page.',
     'cw.enterLive': 'Enter the class',
     'cw.download': 'Download the document',
     'cw.back': 'Back to the course',
@@ -126,7 +132,12 @@ addStrings({
   },
 });
 
-const KINDS_TEACHERS_ADD = ['link', 'video', 'document', 'live'];
+const KINDS_TEACHERS_ADD = ['link', 'video', 'document', 'live', 'assignment', 'quiz'];
+// Where an assignment or quiz lesson's activity lives, and the list its form picks from.
+const ACTIVITIES = {
+  assignment: { list: (id) => `/api/courses/${id}/assignments`, page: (ref) => `#/assignments/${ref}` },
+  quiz: { list: (id) => `/api/courses/${id}/course-quizzes`, page: (ref) => `#/course-quizzes/${ref}` },
+};
 
 function clientId() {
   return (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`;
@@ -252,11 +263,12 @@ function lessonForm(courseId, section, sessions, reload) {
   const minutes = field('cw.minutes', h('input', { type: 'number', min: 1, max: 720, testid: 'lesson-minutes' }));
   const session = field('cw.session', select(sessions.map((s) => [String(s.id), '']), { testid: 'lesson-session' }));
   sessions.forEach((s, i) => { session.input.options[i].textContent = s.title; });
+  const activity = field('cw.activity', h('select', { testid: 'lesson-activity' }));
   const description = field('cw.description', h('textarea', { rows: 2, maxLength: 20000, testid: 'lesson-description' }));
   const visible = h('input', { type: 'checkbox', checked: true, testid: 'lesson-visible' });
   const message = notice();
   const form = h('form', { class: 'form form--compact', testid: 'lesson-form', dataset: { sectionId: String(section.id) } },
-    kind.wrap, title.wrap, url.wrap, file.wrap, videoHint, minutes.wrap, session.wrap, description.wrap,
+    kind.wrap, title.wrap, url.wrap, file.wrap, videoHint, minutes.wrap, session.wrap, activity.wrap, description.wrap,
     h('label', { class: 'check' }, visible, ' ', h('span', { i18n: 'cw.visibleNow' })), message,
     h('button', { type: 'submit', class: 'btn btn--primary', i18n: 'cw.addLesson', testid: 'lesson-submit' }));
   const sync = () => {
@@ -273,6 +285,13 @@ function lessonForm(courseId, section, sessions, reload) {
     minutes.wrap.hidden = k !== 'video';
     videoHint.hidden = k !== 'video';
     session.wrap.hidden = k !== 'live';
+    activity.wrap.hidden = !ACTIVITIES[k];
+    if (ACTIVITIES[k]) {
+      api.get(ACTIVITIES[k].list(courseId)).then((found) => {
+        activity.input.replaceChildren(...found.items.map((item) => h('option', { value: String(item.id) }, item.title)));
+        if (!title.input.value && found.items[0]) title.input.value = found.items[0].title;
+      }).catch((error) => message.show(api.describeError(error)));
+    }
   };
   kind.input.addEventListener('change', sync);
   sync();
@@ -292,6 +311,13 @@ function lessonForm(courseId, section, sessions, reload) {
     if (k === 'link' || k === 'video') body.url = url.input.value.trim();
     if (k === 'video' && minutes.input.value) body.duration_seconds = Math.round(Number(minutes.input.value) * 60);
     if (k === 'live') body.live_session_id = Number(session.input.value);
+    if (ACTIVITIES[k]) {
+      if (!activity.input.value) {
+        message.show(t('cw.noActivities'));
+        return;
+      }
+      body.ref_id = Number(activity.input.value);
+    }
     const chosen = (k === 'video' || k === 'document') ? file.input.files[0] : null;
     if (k === 'document' && !chosen) {
       message.show(t('cw.needFile'));
@@ -529,6 +555,9 @@ export async function renderLesson(root, { id }) {
       }
     } else if (lesson.kind === 'document' && lesson.file_id) {
       body.append(h('a', { href: `/api/files/${lesson.file_id}`, class: 'btn btn--primary', testid: 'lesson-open', i18n: 'cw.download',
+        onclick: () => { if (isStudent) api.post(`/api/lessons/${lessonId}/view`).then((p) => status.update(p)).catch(() => {}); } }));
+    } else if (ACTIVITIES[lesson.kind] && lesson.ref_id) {
+      body.append(h('a', { href: ACTIVITIES[lesson.kind].page(lesson.ref_id), class: 'btn btn--primary', testid: 'lesson-open', i18n: 'cw.openActivity',
         onclick: () => { if (isStudent) api.post(`/api/lessons/${lessonId}/view`).then((p) => status.update(p)).catch(() => {}); } }));
     } else if (lesson.kind === 'live' && lesson.live_session_id) {
       const session = await api.get(`/api/sessions/${lesson.live_session_id}`);

@@ -108,6 +108,7 @@ UNMETERED_EVENTS = frozenset(
         "whiteboard:stroke",
         "whiteboard:erase",
         "whiteboard:undo",
+        "whiteboard:draft",
     }
 )
 

@@ -15,13 +15,14 @@ join and ``whiteboard:board`` returns the board in full.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+import time
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Forbidden, NotFound, RateLimited
-from lms.models import CourseDocument, LiveSession
+from lms.models import CourseDocument, LeaveReason, LiveSession
 from lms.services import shared_content, whiteboard
 from server.live import payloads as p
 from server.live.ratelimit import EventRateLimiter
@@ -35,6 +36,10 @@ Board = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 # Drawing's own budget per person (strokes, erasing, undo), instead of the general event budget:
 # writing a word by hand is a dozen strokes in a few seconds.
 DRAW_EVENTS_PER_10S = 150
+# A stroke being drawn reaches the others at most every 60 ms per tab.
+DRAFT_INTERVAL = 0.06
+# How long a checked right to draw on a board is trusted for drafts (strokes always re-check).
+DRAW_RIGHT_SECONDS = 5.0
 
 
 class StrokePayload(p.Payload):
@@ -60,6 +65,21 @@ class BoardPayload(p.Payload):
     board: Board
 
 
+DraftPoint = Annotated[list[whiteboard.Coordinate], Field(min_length=2, max_length=2)]
+
+
+class DraftPayload(p.Payload):
+    """A stroke being drawn: the points added since the last draft (or all, with ``reset``)."""
+
+    board: Board
+    draft_id: p.ClientId  # the client_id the finished stroke will carry
+    tool: Literal["pen", "highlighter", "line", "arrow", "rect", "ellipse"]
+    color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+    width: Annotated[float, Field(ge=0.5, le=64, allow_inf_nan=False)]
+    points: Annotated[list[DraftPoint], Field(min_length=1, max_length=200)]
+    reset: bool = False
+
+
 class AllowDrawingPayload(p.Payload):
     allowed: bool
 
@@ -72,12 +92,17 @@ class WhiteboardTool(LiveTool):
         "whiteboard:undo": ("on_undo", BoardOpPayload),
         "whiteboard:clear": ("on_clear", BoardOpPayload),
         "whiteboard:board": ("on_board", BoardPayload),
+        "whiteboard:draft": ("on_draft", DraftPayload),
         "whiteboard:allow_students": ("on_allow_students", AllowDrawingPayload),
     }
 
     def __init__(self, namespace: Any) -> None:
         super().__init__(namespace)
         self.limiter = EventRateLimiter(DRAW_EVENTS_PER_10S)
+        # Drafts: one per DRAFT_INTERVAL per tab; who may draw where, remembered briefly, so a
+        # stroke being drawn costs no database read per move.
+        self.last_draft: dict[str, float] = {}
+        self.draw_rights: dict[tuple[str, str], float] = {}
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -207,6 +232,35 @@ class WhiteboardTool(LiveTool):
         if created:
             await self.publish(connection, session_id, out)
         return {"op": out}
+
+    async def on_draft(self, connection: Connection, payload: DraftPayload) -> Ack:
+        """Relay a stroke being drawn to the board's audience; never stored (the finished
+        stroke is). Thinned to one per ``DRAFT_INTERVAL`` per tab (``sent`` false when dropped)."""
+        session_id = self.namespace.joined(connection)
+        now = time.monotonic()
+        if now - self.last_draft.get(connection.sid, 0.0) < DRAFT_INTERVAL:
+            return {"sent": False}
+        right = (connection.sid, payload.board)
+        if self.draw_rights.get(right, 0.0) < now:
+            async with self.namespace.unit_of_work() as db:
+                await self.check_draw(db, connection, session_id, payload.board)
+            if len(self.draw_rights) > 10_000:
+                self.draw_rights.clear()
+            self.draw_rights[right] = now + DRAW_RIGHT_SECONDS
+        self.last_draft[connection.sid] = now
+        draft = {**payload.model_dump(), "author_id": connection.user_id}
+        await self.namespace.emit(
+            "whiteboard:draft",
+            draft,
+            room=self.audience(session_id, payload.board),
+            skip_sid=connection.sid,
+        )
+        return {"sent": True}
+
+    async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
+        self.last_draft.pop(connection.sid, None)
+        for right in [right for right in self.draw_rights if right[0] == connection.sid]:
+            del self.draw_rights[right]
 
     async def on_board(self, connection: Connection, payload: BoardPayload) -> Ack:
         """One board as it stands (a document page's notes, a group's board)."""

@@ -280,3 +280,29 @@ async def test_handwriting_has_its_own_budget(node: Node, connect: Connect, live
     ]
     assert all(ack["ok"] for ack in results[:-1])
     assert results[-1]["error"]["code"] == "rate_limited"
+
+
+async def test_a_stroke_being_drawn_is_relayed_not_stored(
+    node: Node, connect: Connect, live: int, db: DB
+) -> None:
+    teacher = await connect(node, "teacher")
+    student = await connect(node, "student1")
+    await teacher.join(live)
+    await student.join(live)
+    draft = {
+        "board": "main", "draft_id": "d1", "tool": "pen", "color": "#d03030", "width": 3,
+        "points": [[0.1, 0.1], [0.2, 0.2]], "reset": True,
+    }  # fmt: skip
+    ack = await teacher.call("whiteboard:draft", draft)
+    assert ack["ok"] and ack["sent"], ack
+    seen = await student.wait_for("whiteboard:draft")
+    assert seen["draft_id"] == "d1" and seen["points"] == [[0.1, 0.1], [0.2, 0.2]]
+    assert seen["author_id"] > 0
+    thinned = await teacher.call("whiteboard:draft", {**draft, "reset": False})
+    assert thinned["ok"] and not thinned["sent"]
+    assert await count(db, WhiteboardOp) == 0
+
+    refused = await student.call("whiteboard:draft", {**draft, "draft_id": "s1"})
+    assert not refused["ok"] and refused["error"]["code"] == "forbidden"
+    too_many = await teacher.call("whiteboard:draft", {**draft, "points": [[0.1, 0.1]] * 201})
+    assert not too_many["ok"] and too_many["error"]["code"] == "invalid_input"

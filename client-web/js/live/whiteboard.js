@@ -93,6 +93,9 @@ const COLORS = [
 ];
 const WIDTHS = [[2, 'thin'], [4, 'medium'], [8, 'thick']];
 const MAX_POINTS = 2000;
+// A stroke being drawn is shown to the others as it grows (not stored; the finished one is).
+const DRAFT_EVERY_MS = 80;
+const DRAFT_FORGET_MS = 5000;
 // Widths are given for a board 1000 pixels wide and scale with the board.
 const BASE_WIDTH = 1000;
 
@@ -229,6 +232,12 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
   /** client_id -> {shape, board, kind: 'stroke'} not yet acknowledged */
   const pending = new Map();
   let draft = null;
+  /** Others' strokes being drawn: draft_id -> {shape, seen} */
+  const drafts = new Map();
+  const finished = new Set();
+  let draftId = null;
+  let draftSentPoints = 0;
+  let draftTimer = null;
 
   const canvas = h('canvas', { class: 'wb-canvas', testid: overlay ? 'annotation-canvas' : 'whiteboard-canvas', role: 'img', i18nAttr: { 'aria-label': 'wb.canvas' } });
   const surface = h('div', { class: overlay ? 'wb-surface wb-surface--overlay' : 'wb-surface' }, canvas);
@@ -290,6 +299,11 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
     for (const item of pending.values()) {
       if (item.board === key) drawShape(ctx, item.shape, w, hgt, { pending: true });
     }
+    const now = Date.now();
+    for (const [id, other] of drafts) {
+      if (now - other.seen > DRAFT_FORGET_MS) drafts.delete(id);
+      else drawShape(ctx, other.shape, w, hgt, { pending: true });
+    }
     if (draft) drawShape(ctx, draft, w, hgt, { pending: true });
     canvas.dataset.strokes = String(stored.size);
   }
@@ -299,14 +313,49 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
 
   function apply(op) {
     if (op.board !== key) return;
+    if (op.client_id) {
+      drafts.delete(op.client_id);
+      finished.add(op.client_id);
+      if (finished.size > 500) finished.clear();
+    }
     if (op.kind === 'stroke') stored.set(op.id, op);
     else if (op.kind === 'erase') stored.delete(op.target);
     else if (op.kind === 'clear') stored = new Map();
     redraw();
   }
 
+  function receiveDraft(data) {
+    if (data.board !== key || finished.has(data.draft_id)) return;
+    const known = drafts.get(data.draft_id);
+    const points = data.reset || !known ? data.points : [...known.shape.points, ...data.points];
+    drafts.set(data.draft_id, {
+      shape: { tool: data.tool, color: data.color, width: data.width, points }, seen: Date.now(),
+    });
+    redraw();
+  }
+
+  /** Send the points drawn since the last draft (two-point shapes: both, replacing). */
+  function sendDraft() {
+    draftTimer = null;
+    if (!draft || !draftId || !room.joined) return;
+    const twoPoint = ['line', 'arrow', 'rect', 'ellipse'].includes(draft.tool);
+    const fresh = twoPoint ? draft.points : draft.points.slice(draftSentPoints, draftSentPoints + 200);
+    if (!fresh.length) return;
+    const payload = {
+      board: key, draft_id: draftId, tool: draft.tool, color: draft.color, width: draft.width,
+      points: fresh, reset: twoPoint || draftSentPoints === 0,
+    };
+    draftSentPoints = twoPoint ? 0 : draftSentPoints + fresh.length;
+    room.request('whiteboard:draft', payload).catch(() => {});
+  }
+
+  function queueDraft() {
+    if (!draftTimer) draftTimer = setTimeout(sendDraft, DRAFT_EVERY_MS);
+  }
+
   function setBoard(next, list = []) {
     key = next;
+    drafts.clear();
     stored = new Map(list.map((op) => [op.id, op]));
     draft = null;
     syncPalette();
@@ -344,8 +393,7 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
     redraw();
   }
 
-  function stroke(shape) {
-    const id = clientId();
+  function stroke(shape, id = clientId()) {
     const item = { board: key, shape };
     pending.set(id, item);
     syncPalette();
@@ -413,6 +461,8 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
     canvas.setPointerCapture(event.pointerId);
     const start = at(event);
     draft = { tool, color, width, points: [start] };
+    draftId = clientId();
+    draftSentPoints = 0;
     if (['line', 'arrow', 'rect', 'ellipse'].includes(tool)) draft.points = [start, start];
     redraw();
   });
@@ -425,21 +475,29 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
       const last = draft.points[draft.points.length - 1];
       if (Math.hypot(point[0] - last[0], point[1] - last[1]) < 0.002) return;
       draft.points.push(point);
-      if (draft.points.length >= MAX_POINTS) finishDraft();
+      if (draft.points.length >= MAX_POINTS) {
+        finishDraft();
+        return;
+      }
     }
+    queueDraft();
     redraw();
   });
   function finishDraft() {
     if (!draft) return;
     const shape = draft;
     draft = null;
-    stroke(shape);
+    if (draftTimer) clearTimeout(draftTimer);
+    draftTimer = null;
+    stroke(shape, draftId || clientId());
+    draftId = null;
   }
   canvas.addEventListener('pointerup', finishDraft);
   canvas.addEventListener('pointercancel', () => { draft = null; redraw(); });
 
   const offs = [
     room.onServer('whiteboard:op', apply),
+    room.onServer('whiteboard:draft', receiveDraft),
     room.on('joined', () => resendPending()),
   ];
   setBoard(key, strokes);
@@ -465,6 +523,7 @@ export function createBoard({ room, showError, board = 'main', strokes = [], asp
     },
     get board() { return key; },
     destroy() {
+      if (draftTimer) clearTimeout(draftTimer);
       resize.disconnect();
       for (const off of offs) off();
     },

@@ -190,6 +190,7 @@ export function mountTool({ room, panels, showError }) {
     if (!state.document) return;
     following = page === state.page;
     ownPage = page;
+    if (!following) dot.hidden = true;
     const key = `doc:${state.document.id}:${page}`;
     if (following) board.setBoard(state.board, state.annotations || []);
     else {
@@ -327,7 +328,8 @@ export function mountTool({ room, panels, showError }) {
     }),
     room.onServer('presentation:state', (next) => adopt(next, { announcePage: true })),
     room.onServer('presentation:pointer', (data) => {
-      if (!data.visible) dot.hidden = true;
+      // The teacher points at their page: not shown over another page a student browses.
+      if (!data.visible || !(teaching || following)) dot.hidden = true;
       else showDot(data.x, data.y);
     }),
   ];

@@ -2,6 +2,7 @@
 import * as api from '../api.js';
 import { field, h, notice } from '../dom.js';
 import { courseLinks } from '../course-links.js';
+import { localInputToIso, localInputValue } from '../datetime-input.js';
 import { outlineCard } from './courseware.js';
 import { enrolPicker } from './course-people.js';
 import { timeElement } from '../i18n.js';
@@ -12,16 +13,6 @@ const TEACHING = new Set(['teacher', 'co_teacher']);
 function canTeach(course, me) {
   return TEACHING.has(course.my_role) || me.role === 'admin'
     || (me.role === 'school_admin' && me.school_id === course.school_id);
-}
-
-/** "2025-03-02T09:00" from a datetime-local input is local time; the API wants an offset. */
-function localInputToIso(value) {
-  return new Date(value).toISOString();
-}
-
-function localInputValue(date) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 function sessionRow(session, teach, onChanged, message) {

@@ -1,6 +1,7 @@
 // A course's work outside the live class: assignments and quizzes. Teachers set them here;
 // students see what is open, what they handed in, and their grades.
 import * as api from '../api.js';
+import { localInputInDays, localInputToIso } from '../datetime-input.js';
 import { field, h, notice, select } from '../dom.js';
 import { addStrings, timeElement } from '../i18n.js';
 
@@ -63,18 +64,6 @@ addStrings({
   },
 });
 
-/** A datetime-local value (the teacher's local time) as an ISO instant with an offset. */
-export function localToIso(value) {
-  return value ? new Date(value).toISOString() : null;
-}
-
-function inDays(days) {
-  const date = new Date(Date.now() + days * 86400000);
-  date.setSeconds(0, 0);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
 function checkbox(key, checked, testid) {
   const input = h('input', { type: 'checkbox', checked, testid });
   return { input, wrap: h('label', { class: 'check' }, input, h('span', { i18n: key })) };
@@ -83,7 +72,7 @@ function checkbox(key, checked, testid) {
 function assignmentForm(courseId, reload) {
   const title = field('work.title.field', h('input', { required: true, maxLength: 200, testid: 'assignment-title' }));
   const instructions = field('work.instructions', h('textarea', { rows: 3, maxLength: 20000, testid: 'assignment-instructions' }));
-  const due = field('work.due', h('input', { type: 'datetime-local', required: true, value: inDays(7), testid: 'assignment-due' }));
+  const due = field('work.due', h('input', { type: 'datetime-local', required: true, value: localInputInDays(7), testid: 'assignment-due' }));
   const cutoff = field('work.cutoff', h('input', { type: 'datetime-local' }));
   const points = field('work.maxPoints', h('input', { type: 'number', min: 1, max: 1000, value: 100, required: true }));
   const policy = field('work.latePolicy', select(['accept', 'refuse', 'penalty'].map((p) => [p, `work.late.${p}`])));
@@ -99,7 +88,7 @@ function assignmentForm(courseId, reload) {
     try {
       await api.post(`/api/courses/${courseId}/assignments`, {
         title: title.input.value.trim(), instructions: instructions.input.value.trim(),
-        due_at: localToIso(due.input.value), cutoff_at: localToIso(cutoff.input.value),
+        due_at: localInputToIso(due.input.value), cutoff_at: localInputToIso(cutoff.input.value),
         max_points: Number(points.input.value), late_policy: policy.input.value,
         late_penalty_percent: Number(penalty.input.value || 0),
         accepts_text: text.input.checked, accepts_files: files.input.checked,
@@ -134,7 +123,7 @@ function quizForm(courseId, bank, reload) {
         question_ids: picks.filter((p) => p.input.checked).map((p) => p.question.id),
         time_limit_seconds: minutes ? minutes * 60 : null,
         attempts_allowed: Number(attempts.input.value || 1),
-        closes_at: localToIso(closes.input.value),
+        closes_at: localInputToIso(closes.input.value),
       });
       await reload();
     } catch (error) {

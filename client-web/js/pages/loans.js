@@ -2,6 +2,7 @@
 // hospital programme) lends to its students; lend, take back, the overdue list and each
 // device's history. A student sees the devices they have borrowed.
 import * as api from '../api.js';
+import { localDate } from '../datetime-input.js';
 import { field, h, notice, select } from '../dom.js';
 import { addStrings, timeElement } from '../i18n.js';
 import { clientId } from '../live/room.js';
@@ -112,9 +113,7 @@ const CONDITIONS = ['good', 'fair', 'damaged', 'lost'];
 const STATUS_BADGE = { available: 'answered', on_loan: 'open', repair: 'late', retired: 'closed' };
 
 function today(offsetDays = 0) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return localDate(Date.now() + offsetDays * 86400000);
 }
 
 async function attempt(message, action, after) {

@@ -2,6 +2,7 @@
 // questionnaire, send it, make guardian links and read results by group; students and
 // instructors see the surveys open to them and answer (./survey-answer.js).
 import * as api from '../api.js';
+import { localInputToIso, localInputValue } from '../datetime-input.js';
 import { field, h, notice, select } from '../dom.js';
 import { addStrings, bind, timeElement } from '../i18n.js';
 import { navigate } from '../router.js';
@@ -178,17 +179,6 @@ async function attempt(message, action, after) {
   }
 }
 
-/** `<input type=datetime-local>` value for an ISO time, and back (the browser's zone). */
-function toLocalInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-function fromLocalInput(value) {
-  return value ? new Date(value).toISOString() : null;
-}
-
 // -- the list ---------------------------------------------------------------------------------
 
 export async function renderSurveys(root) {
@@ -299,8 +289,8 @@ async function renderBuilder(root, existing) {
     return { a, box, el: h('label', { class: 'check' }, box, h('span', { i18n: `surveys.audience.${a}` })) };
   });
   const anonymous = h('input', { type: 'checkbox', checked: existing ? existing.anonymous : true, testid: 'survey-anonymous' });
-  const opensAt = h('input', { type: 'datetime-local', value: toLocalInput(existing?.opens_at) });
-  const closesAt = h('input', { type: 'datetime-local', value: toLocalInput(existing?.closes_at) });
+  const opensAt = h('input', { type: 'datetime-local', value: localInputValue(existing?.opens_at) });
+  const closesAt = h('input', { type: 'datetime-local', value: localInputValue(existing?.closes_at) });
   const list = h('div', { testid: 'question-list' });
   const start = existing?.questions?.length ? existing.questions : [{ kind: 'likert', prompt: '', options: DEFAULT_LIKERT, required: true }];
   for (const q of start) list.append(questionEditor(q, list));
@@ -327,8 +317,8 @@ async function renderBuilder(root, existing) {
       semester: semester.value.trim(),
       audiences: audienceBoxes.filter((x) => x.box.checked).map((x) => x.a),
       anonymous: anonymous.checked,
-      opens_at: fromLocalInput(opensAt.value),
-      closes_at: fromLocalInput(closesAt.value),
+      opens_at: localInputToIso(opensAt.value),
+      closes_at: localInputToIso(closesAt.value),
       questions: [...list.children].map((el) => el.read()),
     };
     save.disabled = true;

@@ -156,4 +156,10 @@ class PresentationTool(LiveTool):
         return {**state, "teaching": connection.may_moderate}
 
     async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
-        self.last_pointer.pop(connection.sid, None)
+        """A teacher's tab that pointed is gone: its pointer must not stay frozen on the page."""
+        if self.last_pointer.pop(connection.sid, None) is not None:
+            await self.namespace.emit(
+                "presentation:pointer",
+                {"user_id": connection.user_id, "x": 0.0, "y": 0.0, "visible": False},
+                room=session_room(session_id),
+            )

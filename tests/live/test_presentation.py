@@ -94,6 +94,9 @@ async def test_page_turns_reach_the_class_and_a_late_joiner_lands_on_the_page(
     assert (pointed["x"], pointed["y"], pointed["visible"]) == (0.25, 0.75, True)
     bad = await teacher.call("presentation:pointer", {"x": 3, "y": 0})
     assert not bad["ok"] and bad["error"]["code"] == "invalid_input"
+    # The teacher leaves: the pointer is taken down for everyone.
+    await teacher.call("leave", {})
+    await late.wait_for("presentation:pointer", lambda data: not data["visible"])
 
 
 async def test_a_document_of_another_course_cannot_be_opened(

@@ -66,6 +66,8 @@ class WhiteboardOp(Base):
     kind: Mapped[WhiteboardOpKind] = mapped_column(str_enum(WhiteboardOpKind, "whiteboard_op_kind"))
     # stroke: the shape (tool, colour, width, points or text); erase: {"target": op id}.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Points in the stroke: what a board holds is bounded by their sum since the last clear.
+    point_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -30,8 +30,10 @@ from lms.services import room_log
 
 MAX_POINTS = 2000
 MAX_TEXT_CHARS = 500
-# Strokes a board may hold since its last clear: beyond this the teacher must clear it.
+# What a board may hold since its last clear (strokes, and points in them, which bound the join
+# state a late joiner downloads): beyond this the teacher must clear it.
 MAX_STROKES = 5000
+MAX_BOARD_POINTS = 200_000
 BOARD_KEY = re.compile(r"^(main|doc:[1-9]\d{0,9}:[1-9]\d{0,4}|group:[1-9]\d{0,9})$")
 
 Coordinate = Annotated[float, Field(ge=-0.5, le=1.5, allow_inf_nan=False)]
@@ -217,16 +219,22 @@ async def add_stroke(
     if stored is not None:
         return stored, False
     since = await _last_clear(db, session_id, board)
-    count = await db.scalar(
-        select(func.count()).where(
-            WhiteboardOp.session_id == session_id,
-            WhiteboardOp.board == board,
-            WhiteboardOp.id > since,
-            WhiteboardOp.kind == WhiteboardOpKind.STROKE,
+    count, points = (
+        await db.execute(
+            select(func.count(), func.coalesce(func.sum(WhiteboardOp.point_count), 0)).where(
+                WhiteboardOp.session_id == session_id,
+                WhiteboardOp.board == board,
+                WhiteboardOp.id > since,
+                WhiteboardOp.kind == WhiteboardOpKind.STROKE,
+            )
         )
-    )
-    if (count or 0) >= MAX_STROKES:
-        raise Conflict("the board is full; clear it first", max_strokes=MAX_STROKES)
+    ).one()
+    if count >= MAX_STROKES or points + len(shape.points) > MAX_BOARD_POINTS:
+        raise Conflict(
+            "the board is full; clear it first",
+            max_strokes=MAX_STROKES,
+            max_points=MAX_BOARD_POINTS,
+        )
     op = WhiteboardOp(
         session_id=session_id,
         board=board,
@@ -234,6 +242,7 @@ async def add_stroke(
         client_id=client_id,
         kind=WhiteboardOpKind.STROKE,
         data=shape.model_dump(exclude_none=True),
+        point_count=len(shape.points),
     )
     db.add(op)
     await db.flush()

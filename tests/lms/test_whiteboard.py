@@ -124,6 +124,12 @@ async def test_a_full_board_must_be_cleared(
             await whiteboard.add_stroke(s, session_id, "main", teacher, "c9", pen())
         await whiteboard.clear(s, session_id, "main", teacher, "clear")
         await whiteboard.add_stroke(s, session_id, "main", teacher, "c9", pen())
+    monkeypatch.setattr(whiteboard, "MAX_STROKES", 100)
+    monkeypatch.setattr(whiteboard, "MAX_BOARD_POINTS", 5)
+    async with db() as s, s.begin():
+        await whiteboard.add_stroke(s, session_id, "main", teacher, "p1", pen())  # 2 + 2 points
+        with pytest.raises(Conflict):  # 4 + 2 > 5
+            await whiteboard.add_stroke(s, session_id, "main", teacher, "p2", pen())
 
 
 async def test_who_may_draw_where_and_the_group_hook(

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(length=64), nullable=False),
         sa.Column("kind", _enum("whiteboard_op_kind", "stroke", "erase", "clear"), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("point_count", sa.Integer(), nullable=False),
         sa.Column("created_at", lms.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["user_account.id"], name=op.f("fk_whiteboard_op_author_id_user_account")

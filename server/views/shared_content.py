@@ -184,7 +184,6 @@ async def get_board(request: web.Request) -> web.Response:
     return json({"board": query.board, "strokes": strokes})
 
 
-
 PAGE = r"{page:\d+}"
 
 # fmt: off

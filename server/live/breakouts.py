@@ -13,10 +13,8 @@ restart closes an expired round, or starts the task again for one still running.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
@@ -27,6 +25,7 @@ from lms.models import BreakoutCloseReason, BreakoutRound, LeaveReason, RoomEven
 from lms.services import breakouts, room_log
 from lms.services.breakouts import Placement
 from server.live import payloads as p
+from server.live.deadlines import Deadlines
 from server.live.rooms import group_room, session_room
 from server.live.tool import Ack, LiveTool
 
@@ -96,7 +95,8 @@ class BreakoutsTool(LiveTool):
 
     def __init__(self, namespace: Any) -> None:
         super().__init__(namespace)
-        self.timers: dict[int, tuple[int, asyncio.Task[None]]] = {}  # session -> (round, task)
+        # Each session's open round ends at its time (tagged with the round).
+        self.deadlines: Deadlines[int] = Deadlines("breakout round")
         self.placed: dict[str, int] = {}  # socket id -> the group room it is in
         self.visiting: dict[str, int] = {}  # a teacher's socket id -> the group it visits
 
@@ -143,24 +143,16 @@ class BreakoutsTool(LiveTool):
     # -- the timer ------------------------------------------------------------------------
 
     def schedule(self, session_id: int, found: BreakoutRound) -> None:
-        running = self.timers.get(session_id)
-        if running is not None and running[0] == found.id and not running[1].done():
-            return
-        self.cancel(session_id)
-        task = asyncio.create_task(self.run_timer(session_id, found.id, found.ends_at))
-        self.timers[session_id] = (found.id, task)
+        round_id = found.id
+        self.deadlines.schedule(
+            session_id,
+            found.ends_at,
+            lambda: self.close(session_id, round_id, BreakoutCloseReason.TIMER, actor=None),
+            tag=round_id,
+        )
 
     def cancel(self, session_id: int) -> None:
-        running = self.timers.pop(session_id, None)
-        if running is not None and running[1] is not asyncio.current_task():
-            running[1].cancel()
-
-    async def run_timer(self, session_id: int, round_id: int, ends_at: datetime) -> None:
-        await asyncio.sleep(max(0.0, (ends_at - datetime.now(UTC)).total_seconds()))
-        try:
-            await self.close(session_id, round_id, BreakoutCloseReason.TIMER, actor=None)
-        except Exception:
-            log.exception("could not close breakout round %s at its end", round_id)
+        self.deadlines.cancel(session_id)
 
     # -- closing --------------------------------------------------------------------------
 
@@ -204,8 +196,7 @@ class BreakoutsTool(LiveTool):
     async def after_close(
         self, session_id: int, found: BreakoutRound, event: dict[str, Any] | None
     ) -> None:
-        running = self.timers.get(session_id)
-        if running is not None and running[0] == found.id:
+        if self.deadlines.tag(session_id) == found.id:
             self.cancel(session_id)
         if event is not None:
             await self.namespace.emit("room_event", event, room=session_room(session_id))

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lms.db import utcnow
 from lms.errors import NotFound
 from lms.models import (
     LeaveReason,
@@ -34,6 +33,7 @@ from lms.models import (
 from lms.quiz_grading import MAX_OPTIONS, SHORT_ANSWER_MAX_CHARS
 from lms.services import live_sessions, quizzes, room_log
 from server.live import payloads as p
+from server.live.deadlines import Deadlines
 from server.live.rooms import member_room, session_room, teachers_room
 from server.live.tool import Ack, LiveTool
 
@@ -102,9 +102,8 @@ class QuizTool(LiveTool):
 
     def __init__(self, namespace: Any) -> None:
         super().__init__(namespace)
-        # run id -> the task that closes it at its deadline, on this node.
-        self.timers: dict[int, asyncio.Task[None]] = {}
-        self.timer_sessions: dict[int, int] = {}
+        # Each open run with a time limit closes at its deadline (tagged with its session).
+        self.deadlines: Deadlines[int] = Deadlines("quiz run")
         self.background: set[asyncio.Task[None]] = set()
         # Who answered the open anonymous runs of this node's classes (never stored beside
         # the answers; written to the database, shuffled, when the run closes).
@@ -337,31 +336,17 @@ class QuizTool(LiveTool):
 
     def schedule(self, run_id: int, session_id: int, deadline: datetime | None) -> None:
         """Close the run at its deadline, once per node."""
-        if deadline is None or run_id in self.timers:
+        if deadline is None:
             return
-        delay = max(0.0, (deadline - utcnow()).total_seconds())
-        task = asyncio.create_task(self._close_when_due(run_id, delay))
-        self.timers[run_id] = task
-        self.timer_sessions[run_id] = session_id
+        self.deadlines.schedule(
+            run_id,
+            deadline,
+            lambda: self.close_by_server(run_id, QuizCloseReason.TIME_UP),
+            tag=session_id,
+        )
 
     def cancel_timer(self, run_id: int) -> None:
-        task = self.timers.pop(run_id, None)
-        self.timer_sessions.pop(run_id, None)
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-
-    async def _close_when_due(self, run_id: int, delay: float) -> None:
-        try:
-            await asyncio.sleep(delay)
-            await self.close_by_server(run_id, QuizCloseReason.TIME_UP)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("could not close quiz run %s at its deadline", run_id)
-        finally:
-            if self.timers.get(run_id) is asyncio.current_task():
-                self.timers.pop(run_id, None)
-                self.timer_sessions.pop(run_id, None)
+        self.deadlines.cancel(run_id)
 
     async def close_by_server(self, run_id: int, reason: QuizCloseReason) -> None:
         """Close a run nobody closed by hand (time limit, class ended); idempotent."""
@@ -425,8 +410,8 @@ class QuizTool(LiveTool):
 
     async def session_ended(self, session_id: int) -> None:
         """The class ended: close what is open (grades are written), stop this node's timers."""
-        for run_id, sid in list(self.timer_sessions.items()):
-            if sid == session_id:
+        for run_id in self.deadlines.pending():
+            if self.deadlines.tag(run_id) == session_id:
                 self.cancel_timer(run_id)
         async with self.namespace.unit_of_work() as db:
             session = await live_sessions.get_session(db, session_id)

@@ -130,26 +130,30 @@ export function mountTool({ room, panels, showError }) {
     }
   }
 
+  /** Bring the player to the class's state; its own events are not sent back meanwhile. */
   async function sync() {
     if (!player || !state.file) return;
+    const target = expected();
+    const seek = Number.isFinite(target) && Math.abs(player.currentTime - target) > DRIFT_SECONDS;
+    const play = state.playing && player.paused;
+    const pause = !state.playing && !player.paused;
+    if (!seek && !play && !pause) return;
     applying = true;
     try {
-      const target = expected();
-      if (Number.isFinite(target) && Math.abs(player.currentTime - target) > DRIFT_SECONDS) {
-        player.currentTime = target;
-      }
-      if (state.playing && player.paused) {
+      if (seek) player.currentTime = target;
+      if (play) {
         try {
           await player.play();
           tapButton.hidden = true;
         } catch {
           tapButton.hidden = false; // autoplay refused: the student starts it with a click
         }
-      } else if (!state.playing && !player.paused) {
+      } else if (pause) {
         player.pause();
       }
     } finally {
-      setTimeout(() => { applying = false; }, 50);
+      // 'seeked' fires after the seek completes: keep ignoring for a moment.
+      setTimeout(() => { applying = false; }, seek ? 500 : 50);
     }
   }
 
@@ -167,7 +171,9 @@ export function mountTool({ room, panels, showError }) {
       }
     }
     render();
-    if (!fromSelf || changed) sync();
+    // A teacher's own player is the source of the class's time: it is moved only when a new
+    // file is loaded, never by the echo of its own play/pause/seek.
+    if (changed || (!teaching && !fromSelf)) sync();
   }
 
   function render() {

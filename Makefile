@@ -42,7 +42,8 @@ bench-lms: $(STAMP)
 ## Every school's live class at once (146 classes of 5 students) against 2 local nodes on their
 ## own database (newssem_live_load) and Redis; exits non-zero on any error or lost message.
 bench-live: $(STAMP)
-	$(BIN)/python -m loadtest.live_classes --schools 146 --students 5 --nodes 2 --seconds 45 --json
+	$(BIN)/python -m loadtest.live_classes --schools 146 --students 5 --nodes 2 --seconds 45 \
+		--ramp 60 --chat-interval 30 --json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

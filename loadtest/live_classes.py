@@ -626,8 +626,16 @@ def free_port() -> int:
 class LocalNodes:
     """App nodes as subprocesses on 127.0.0.1, started in order and stopped on exit."""
 
-    def __init__(self, count: int, database_url: str, redis_url: str | None, workdir: Path) -> None:
+    def __init__(
+        self,
+        count: int,
+        database_url: str,
+        redis_url: str | None,
+        workdir: Path,
+        profile: Path | None = None,
+    ) -> None:
         self.count = count
+        self.profile = profile
         self.database_url = database_url
         self.redis_url = redis_url
         self.workdir = workdir
@@ -656,6 +664,10 @@ class LocalNodes:
         log = data_dir / "node.log"
         self.logs.append(log)
         command = [sys.executable, "-m", "server", "--log-level", "WARNING", "serve"]
+        if self.profile is not None:  # cProfile writes its stats when the node stops (SIGTERM)
+            self.profile.mkdir(parents=True, exist_ok=True)
+            profile = ["-m", "cProfile", "-o", str(self.profile / f"node{index}.prof")]
+            command = [sys.executable, *profile, *command[1:]]
         command += ["--host", "127.0.0.1", "--port", str(port), "--no-seed"]
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -1133,7 +1145,8 @@ def measure(
             urls = [url.strip().rstrip("/") for url in args.url.split(",") if url.strip()]
         else:
             redis_url = args.redis_url if args.nodes > 1 else None
-            nodes = LocalNodes(args.nodes, database_url, redis_url, Path(workdir))
+            profile = Path(args.profile) if args.profile else None
+            nodes = LocalNodes(args.nodes, database_url, redis_url, Path(workdir), profile)
         try:
             if nodes is not None:
                 urls = nodes.start()
@@ -1189,6 +1202,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reseed", action="store_true", help="empty the database first")
     parser.add_argument(
         "--keep-logs", default=None, help="keep the local nodes' data dirs and logs in this dir"
+    )
+    parser.add_argument(
+        "--profile", default=None, help="run local nodes under cProfile; stats to DIR/node*.prof"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser

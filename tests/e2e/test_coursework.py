@@ -66,8 +66,9 @@ def test_quiz_answers_survive_a_dropped_connection(
     api = ApiClient(live_server.url, "teacher")
     course = api.teaching_course()
     question = api.call("POST", f"/api/courses/{course['id']}/questions", {
-        "kind": "single_choice", "prompt": "물이 끓는 온도는?",
-        "options": ["50도", "100도"], "correct": [1], "points": 1,
+        # A prompt of its own: the browser tests share one server and its demo course.
+        "kind": "single_choice", "prompt": f"얼음이 녹는 온도는? ({uuid.uuid4().hex[:6]})",
+        "options": ["10도", "0도"], "correct": [1], "points": 1,
     })
     quiz = api.call("POST", f"/api/courses/{course['id']}/course-quizzes", {
         "title": f"확인 평가 {uuid.uuid4().hex[:6]}", "question_ids": [question["id"]],

@@ -5,6 +5,7 @@ once the connection is back."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -125,20 +126,22 @@ def test_teacher_prepares_the_question_bank(live_server: ServerProcess, new_page
     tid(page, "question-bank-link").click()
     expect(tid(page, "bank-title")).to_be_visible()
 
-    tid(page, "bank-prompt").fill("물이 끓는 온도는?")
+    # A prompt of its own: the browser tests share one server and its demo course.
+    prompt = f"물이 끓는 온도는? [{uuid.uuid4().hex[:6]}]"
+    tid(page, "bank-prompt").fill(prompt)
     options = tid(page, "bank-option")
     options.nth(0).fill("100도")
     options.nth(1).fill("50도")
     tid(page, "bank-option-correct").nth(0).check()
     tid(page, "bank-points").fill("2")
     tid(page, "bank-save").click()
-    item = tid(page, "bank-item").filter(has_text="물이 끓는 온도는?")
+    item = tid(page, "bank-item").filter(has_text=prompt)
     expect(item).to_have_count(1)
 
     tid(item, "bank-edit").click()
-    tid(page, "bank-prompt").fill("물이 끓는 온도는? (1기압)")
+    tid(page, "bank-prompt").fill(f"{prompt} (1기압)")
     tid(page, "bank-save").click()
-    edited = tid(page, "bank-item").filter(has_text="(1기압)")
+    edited = tid(page, "bank-item").filter(has_text=f"{prompt} (1기압)")
     expect(edited).to_have_count(1)
     question_id = edited.get_attribute("data-question-id")
     stored = ApiClient(live_server.url, "teacher").call("GET", f"/api/questions/{question_id}")
@@ -146,4 +149,4 @@ def test_teacher_prepares_the_question_bank(live_server: ServerProcess, new_page
     assert stored["points"] == 2
 
     tid(edited, "bank-delete").click()
-    expect(tid(page, "bank-item").filter(has_text="(1기압)")).to_have_count(0)
+    expect(tid(page, "bank-item").filter(has_text=f"{prompt} (1기압)")).to_have_count(0)

@@ -126,11 +126,17 @@ class QuizTool(LiveTool):
         return view
 
     async def teacher_progress(self, db: AsyncSession, view: quizzes.RunView) -> dict[str, Any]:
-        """The service's progress plus who of those who have not answered is in the room."""
-        progress = await quizzes.progress(db, view, self.ledger)
-        here = {
-            entry.user_id for entry in await self.namespace.presence.entries(view.run.session_id)
-        }
+        """The service's progress; ``mark_present`` adds who is in the room, after the commit."""
+        return await quizzes.progress(db, view, self.ledger)
+
+    async def mark_present(self, progress: dict[str, Any], session_id: int) -> dict[str, Any]:
+        """Mark who of those who have not answered is in the room.
+
+        Read from the presence store (Redis across nodes) outside any transaction: when a whole
+        district's classes poll at once, a transaction held open across that read keeps a
+        database connection from the answers and chats queued behind it.
+        """
+        here = {entry.user_id for entry in await self.namespace.presence.entries(session_id)}
         for person in progress["not_answered"]:
             person["present"] = person["user_id"] in here
         return progress
@@ -185,6 +191,7 @@ class QuizTool(LiveTool):
                 )
             progress = await self.teacher_progress(db, view)
             deadline = view.run.deadline
+        await self.mark_present(progress, session_id)
         if event is not None:
             await self.emit("room_event", event, session_room(session_id))
             await self.emit("quiz:launched", {"run": run}, session_room(session_id))
@@ -253,6 +260,7 @@ class QuizTool(LiveTool):
                     {"run_id": run["id"], "title": run["title"], "reason": run["close_reason"]},
                 )
             progress = await self.teacher_progress(db, view)
+        await self.mark_present(progress, session_id)
         if event is not None:
             await self.announce_closed(session_id, run, event, progress)
         return {"run": run, "progress": progress}
@@ -313,6 +321,7 @@ class QuizTool(LiveTool):
         try:
             async with self.namespace.unit_of_work() as db:
                 progress = await self.teacher_progress(db, await quizzes.load_run(db, run_id))
+            await self.mark_present(progress, session_id)
             await self.emit("quiz:progress", progress, teachers_room(session_id))
         except Exception:
             log.exception("could not send the progress of quiz run %s", run_id)
@@ -367,6 +376,7 @@ class QuizTool(LiveTool):
                 {"run_id": run["id"], "title": run["title"], "reason": run["close_reason"]},
             )
             progress = await self.teacher_progress(db, view)
+        await self.mark_present(progress, session_id)
         await self.announce_closed(session_id, run, event, progress)
 
     # -- hooks --------------------------------------------------------------------------------
@@ -392,7 +402,9 @@ class QuizTool(LiveTool):
             "teaching": connection.may_moderate,
         }
         if connection.may_moderate:
-            state["progress"] = await self.teacher_progress(db, view)
+            state["progress"] = await self.mark_present(
+                await self.teacher_progress(db, view), session_id
+            )
         else:
             state["mine"] = await quizzes.my_answers(db, view, connection.user_id, self.ledger)
         if view.run.revealed_at is not None:

@@ -141,11 +141,15 @@ async def test_lesson_input_is_validated(api: Caller, world: World) -> None:
         {**base, "kind": "link", "url": "ftp://example.org"},
         {**base, "kind": "link", "url": "https://example.org", "extra": 1},
         {**base, "kind": "sticker"},
-        {**base, "kind": "quiz", "ref_id": 3},
+        {**base, "kind": "quiz"},
         {**base, "kind": "document"},
     ):
         payload = await api("teacher", "POST", f"/api/courses/{c}/lessons", body, 400)
         assert_error(payload, "invalid_input")
+    payload = await api(
+        "teacher", "POST", f"/api/courses/{c}/lessons", {**base, "kind": "quiz", "ref_id": 999}, 404
+    )
+    assert_error(payload, "not_found")
     other_section = await api(
         "teacher2", "POST", f"/api/courses/{world.other_course}/sections", {"title": "x"}, 201
     )

@@ -11,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import LessonKind, LessonProgress, User
-from lms.services import courseware, live_sessions
+from lms.services import (
+    course_quizzes,  # noqa: F401  (registers quiz lessons, as the app does)
+    courseware,
+    live_sessions,
+)
 from lms.services.courseware import LessonContent
 from tests.lms.conftest import World
 
@@ -116,7 +120,9 @@ async def test_lesson_kinds_need_their_content(db: Db, world: World) -> None:
         with pytest.raises(InvalidInput):
             await make("video", LessonContent(), "b")
         with pytest.raises(InvalidInput):
-            await make("quiz", LessonContent(ref_id=1), "c")  # no quiz module registered here
+            await make("quiz", LessonContent(), "c")  # a quiz lesson names its quiz
+        with pytest.raises(NotFound):
+            await make("quiz", LessonContent(ref_id=999_999), "c2")  # not this course's quiz
         with pytest.raises(InvalidInput):
             await make("podcast", LessonContent(), "d")
         with pytest.raises(InvalidInput):

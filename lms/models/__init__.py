@@ -49,6 +49,7 @@ from lms.models.education_plans import (
     HealthNoteGrant,
     PlanAccess,
     PlanAccessAction,
+    PlanAccessOutcome,
 )
 from lms.models.files import StoredFile
 from lms.models.gradebook import Grade, GradeHistory, GradeItem, GradeSource
@@ -190,6 +191,7 @@ __all__ = [
     "OwnerKind",
     "PlanAccess",
     "PlanAccessAction",
+    "PlanAccessOutcome",
     "PrivateChat",
     "PrivateMessage",
     "ProgrammeRole",

@@ -3,7 +3,7 @@
 A plan belongs to one admission (a stay: student, class, home school) and one semester. Health
 notes live in their own table so that a query for a plan never carries them by accident: they
 are read only by those allowed (``lms.services.education_plans``), and every read of a plan or
-of its health notes writes a row to ``education_plan_access``.
+of its health notes writes a row to ``education_plan_access``, as does every refused attempt.
 """
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ class PlanAccessAction(StrEnum):
     RETRACT_HEALTH_NOTE = "retract_health_note"
     GRANT_HEALTH_NOTES = "grant_health_notes"
     REVOKE_HEALTH_NOTES = "revoke_health_notes"
+
+
+class PlanAccessOutcome(StrEnum):
+    """Whether the access happened, or was refused for want of the right."""
+
+    ALLOWED = "allowed"
+    REFUSED = "refused"
 
 
 class EducationPlan(Base):
@@ -98,7 +105,11 @@ class HealthNoteGrant(Base):
 
 
 class PlanAccess(Base):
-    """One access to a plan: who, when, what. Written in the same transaction as the read."""
+    """One access to a plan: who, when, what, allowed or refused.
+
+    An allowed access is written in the same transaction as the read or write; a refused one in
+    a transaction of its own, since the refused request's transaction rolls back.
+    """
 
     __tablename__ = "education_plan_access"
     __table_args__ = (Index("ix_education_plan_access_programme", "programme_id", "at"),)
@@ -110,6 +121,11 @@ class PlanAccess(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[PlanAccessAction] = mapped_column(
         str_enum(PlanAccessAction, "education_plan_access_action")
+    )
+    outcome: Mapped[PlanAccessOutcome] = mapped_column(
+        str_enum(PlanAccessOutcome, "education_plan_access_outcome"),
+        default=PlanAccessOutcome.ALLOWED,
+        server_default=PlanAccessOutcome.ALLOWED.value,
     )
     detail: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,8 +11,11 @@ Roles come from the hospital programme (``lms.services.hospital.access``), never
 
 Health notes are children's health data: they sit in their own table, are loaded only after the
 check above, and every read of a plan or of its health notes, every export and every write is
-logged in ``education_plan_access`` in the same transaction (no read is served unlogged). The
-programme's admins read that log.
+logged in ``education_plan_access`` in the same transaction (no read is served unlogged). Every
+attempt refused for want of the right (reading, exporting, writing the plan or its health notes)
+is logged too, as ``refused``, in a transaction of its own: the refused request's transaction
+rolls back with its error, and the record of the attempt must outlive it. The programme's admins
+read that log.
 """
 
 from __future__ import annotations
@@ -20,14 +23,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lms.db import session_factory, transaction
+from lms.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from lms.models import (
     AccommodationKind,
     Admission,
@@ -37,6 +41,7 @@ from lms.models import (
     HospitalClass,
     PlanAccess,
     PlanAccessAction,
+    PlanAccessOutcome,
     ProgrammeRole,
     ProgrammeStaff,
     School,
@@ -49,6 +54,8 @@ MAX_GOALS = 30
 MAX_ACCOMMODATIONS = 20
 NOTE_MAX = 4000
 LOG_PAGE_MAX = 200
+WRITERS_ONLY = "only programme admins and the student's instructors write plans"
+ADMINS_GRANT = "only programme admins grant access to health notes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,9 @@ class Rights:
     health_read: bool
     health_write: bool
     admin: bool
+
+
+NO_RIGHTS = Rights(read=False, write=False, health_read=False, health_write=False, admin=False)
 
 
 @dataclass(slots=True)
@@ -138,6 +148,7 @@ def _log(
     action: PlanAccessAction,
     detail: str = "",
     at: datetime | None = None,
+    outcome: PlanAccessOutcome = PlanAccessOutcome.ALLOWED,
 ) -> None:
     db.add(
         PlanAccess(
@@ -146,10 +157,32 @@ def _log(
             student_id=plan.student_id,
             user_id=actor.id,
             action=action,
+            outcome=outcome,
             detail=detail[:200],
             at=moment(at),
         )
     )
+
+
+async def _refuse(
+    db: AsyncSession,
+    actor: User,
+    plan: EducationPlan,
+    attempt: PlanAccessAction,
+    error: DomainError,
+) -> NoReturn:
+    """Log ``actor``'s refused ``attempt`` on ``plan``, then raise ``error``.
+
+    The entry is committed in a unit of work of its own on the same engine, since the caller's
+    transaction rolls back with ``error``. Every refusal comes from the rights check, before the
+    caller's transaction has written anything, so on SQLite this second writer never waits on
+    the first. The detail is what the caller was told (``not_found``, ``forbidden``).
+    """
+    engine = db.bind
+    assert isinstance(engine, AsyncEngine)
+    async with transaction(session_factory(engine)) as own:
+        _log(own, actor, plan, attempt, error.code, outcome=PlanAccessOutcome.REFUSED)
+    raise error
 
 
 async def _context(
@@ -168,8 +201,11 @@ async def _context(
     )
 
 
-async def _plan(db: AsyncSession, user: User, plan_id: int) -> tuple[PlanContext, Rights]:
-    """The plan and the caller's rights; a plan the caller may not read is not found."""
+async def _plan(
+    db: AsyncSession, user: User, plan_id: int, attempt: PlanAccessAction
+) -> tuple[PlanContext, Rights]:
+    """The plan and the caller's rights; a plan the caller may not read is not found, and the
+    refused ``attempt`` is logged (a plan that does not exist has nothing to log against)."""
     plan = await db.get(EducationPlan, plan_id)
     if plan is None:
         raise NotFound("no such education plan", plan_id=plan_id)
@@ -177,10 +213,10 @@ async def _plan(db: AsyncSession, user: User, plan_id: int) -> tuple[PlanContext
     assert admission is not None
     try:
         rights = await rights_for(db, user, admission, plan.id)
-    except Forbidden:
-        raise NotFound("no such education plan", plan_id=plan_id) from None
+    except Forbidden:  # no role in the programme at all
+        rights = NO_RIGHTS
     if not rights.read:
-        raise NotFound("no such education plan", plan_id=plan_id)
+        await _refuse(db, user, plan, attempt, NotFound("no such education plan", plan_id=plan_id))
     return await _context(db, admission, plan), rights
 
 
@@ -285,7 +321,7 @@ async def create_plan(
     if not rights.read:
         raise NotFound("no such admission in this programme", admission_id=admission_id)
     if not rights.write:
-        raise Forbidden("only programme admins and the student's instructors write plans")
+        raise Forbidden(WRITERS_ONLY)
     semester = clean_text(semester, "semester", max_chars=16)
     taken = await db.scalar(
         select(EducationPlan.id).where(
@@ -331,11 +367,11 @@ async def update_plan(
     now: datetime | None = None,
 ) -> EducationPlan:
     """Edit the plan; ``version`` must be the one the writer read, so no edit is lost silently."""
-    context, rights = await _plan(db, actor, plan_id)
-    if not rights.write:
-        raise Forbidden("only programme admins and the student's instructors write plans")
+    context, rights = await _plan(db, actor, plan_id, PlanAccessAction.UPDATE)
     plan = context.plan
     assert plan is not None
+    if not rights.write:
+        await _refuse(db, actor, plan, PlanAccessAction.UPDATE, Forbidden(WRITERS_ONLY))
     if version != plan.version:
         raise Conflict("the plan was changed by someone else; reload it", version=plan.version)
     changed: list[str] = []
@@ -364,11 +400,17 @@ async def update_plan(
 async def add_health_note(
     db: AsyncSession, actor: User, plan_id: int, body: str, *, now: datetime | None = None
 ) -> HealthNote:
-    context, rights = await _plan(db, actor, plan_id)
-    if not rights.health_write:
-        raise Forbidden("only programme admins and the student's instructors write health notes")
+    context, rights = await _plan(db, actor, plan_id, PlanAccessAction.ADD_HEALTH_NOTE)
     plan = context.plan
     assert plan is not None
+    if not rights.health_write:
+        await _refuse(
+            db,
+            actor,
+            plan,
+            PlanAccessAction.ADD_HEALTH_NOTE,
+            Forbidden("only programme admins and the student's instructors write health notes"),
+        )
     at = moment(now)
     note = HealthNote(
         plan_id=plan.id,
@@ -387,18 +429,28 @@ async def retract_health_note(
     db: AsyncSession, actor: User, plan_id: int, note_id: int, *, now: datetime | None = None
 ) -> HealthNote:
     """Hide a wrong note from the plan (its author or an admin); the row is kept."""
-    context, rights = await _plan(db, actor, plan_id)
+    attempt = PlanAccessAction.RETRACT_HEALTH_NOTE
+    context, rights = await _plan(db, actor, plan_id, attempt)
+    plan = context.plan
+    assert plan is not None
+    if not rights.health_read:
+        await _refuse(db, actor, plan, attempt, NotFound("no such health note", note_id=note_id))
     note = await db.get(HealthNote, note_id)
-    if note is None or note.plan_id != plan_id or not rights.health_read:
+    if note is None or note.plan_id != plan_id:
         raise NotFound("no such health note", note_id=note_id)
     if not (rights.admin or (rights.health_write and note.author_id == actor.id)):
-        raise Forbidden("only the note's author or a programme admin retracts it")
+        await _refuse(
+            db,
+            actor,
+            plan,
+            attempt,
+            Forbidden("only the note's author or a programme admin retracts it"),
+        )
     if note.retracted_at is None:
         at = moment(now)
         note.retracted_at = at
         note.retracted_by = actor.id
-        assert context.plan is not None
-        _log(db, actor, context.plan, PlanAccessAction.RETRACT_HEALTH_NOTE, f"#{note.id}", at)
+        _log(db, actor, plan, attempt, f"#{note.id}", at)
         await db.flush()
     return note
 
@@ -407,11 +459,11 @@ async def grant_health_notes(
     db: AsyncSession, actor: User, plan_id: int, user_id: int, *, now: datetime | None = None
 ) -> HealthNoteGrant:
     """Let the student's home-school teacher read this plan's health notes (admins only)."""
-    context, rights = await _plan(db, actor, plan_id)
-    if not rights.admin:
-        raise Forbidden("only programme admins grant access to health notes")
+    context, rights = await _plan(db, actor, plan_id, PlanAccessAction.GRANT_HEALTH_NOTES)
     plan = context.plan
     assert plan is not None
+    if not rights.admin:
+        await _refuse(db, actor, plan, PlanAccessAction.GRANT_HEALTH_NOTES, Forbidden(ADMINS_GRANT))
     home_teacher = await db.scalar(
         select(ProgrammeStaff.id).where(
             ProgrammeStaff.programme_id == plan.programme_id,
@@ -442,9 +494,13 @@ async def grant_health_notes(
 async def revoke_health_notes(
     db: AsyncSession, actor: User, plan_id: int, user_id: int, *, now: datetime | None = None
 ) -> None:
-    context, rights = await _plan(db, actor, plan_id)
+    context, rights = await _plan(db, actor, plan_id, PlanAccessAction.REVOKE_HEALTH_NOTES)
+    plan = context.plan
+    assert plan is not None
     if not rights.admin:
-        raise Forbidden("only programme admins grant access to health notes")
+        await _refuse(
+            db, actor, plan, PlanAccessAction.REVOKE_HEALTH_NOTES, Forbidden(ADMINS_GRANT)
+        )
     grant = await db.scalar(
         select(HealthNoteGrant).where(
             HealthNoteGrant.plan_id == plan_id, HealthNoteGrant.user_id == user_id
@@ -453,8 +509,7 @@ async def revoke_health_notes(
     if grant is None:
         return
     await db.delete(grant)
-    assert context.plan is not None
-    _log(db, actor, context.plan, PlanAccessAction.REVOKE_HEALTH_NOTES, f"#{user_id}", now)
+    _log(db, actor, plan, PlanAccessAction.REVOKE_HEALTH_NOTES, f"#{user_id}", now)
     await db.flush()
 
 
@@ -494,7 +549,7 @@ async def read_plan(
     db: AsyncSession, user: User, plan_id: int, *, now: datetime | None = None
 ) -> PlanView:
     """The plan as this reader may see it; the read (and any health notes read) is logged."""
-    context, rights = await _plan(db, user, plan_id)
+    context, rights = await _plan(db, user, plan_id, PlanAccessAction.READ_PLAN)
     view = await _view(db, context, rights)
     at = moment(now)
     _log(db, user, view.plan, PlanAccessAction.READ_PLAN, at=at)
@@ -528,7 +583,7 @@ async def export_plan(
     db: AsyncSession, user: User, plan_id: int, *, now: datetime | None = None
 ) -> tuple[PlanView, bytes]:
     """An XLSX of exactly what this reader sees (health notes only if they may read them)."""
-    context, rights = await _plan(db, user, plan_id)
+    context, rights = await _plan(db, user, plan_id, PlanAccessAction.EXPORT)
     view = await _view(db, context, rights)
     detail = "health_notes" if view.health_notes is not None else "plan_only"
     _log(db, user, view.plan, PlanAccessAction.EXPORT, detail, now)
@@ -598,7 +653,7 @@ async def access_log(
     limit: int = 100,
     offset: int = 0,
 ) -> AccessPage:
-    """Who read or changed which plan, newest first: for the programme's admins only."""
+    """Who read or changed which plan, or was refused, newest first: programme admins only."""
     await access.require_admin(db, actor, programme_id)
     if not 1 <= limit <= LOG_PAGE_MAX or offset < 0:
         raise InvalidInput(f"limit must be 1 to {LOG_PAGE_MAX} and offset at least 0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lms.models import AccommodationKind, PlanAccessAction
+from lms.models import AccommodationKind, PlanAccessAction, PlanAccessOutcome
 from server.schemas import Body, Out, Query, UTCDatetime
 
 SEMESTER = r"^\d{4}-(1|2|summer|winter)$"
@@ -132,6 +132,8 @@ class AccessEntry(Out):
     student: Person
     user: Person
     action: PlanAccessAction
+    # "refused": the user asked without the right and was told not found / forbidden
+    outcome: PlanAccessOutcome
     detail: str
     at: UTCDatetime
 

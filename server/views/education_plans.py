@@ -2,7 +2,8 @@
 
 Every handler that returns plan content goes through ``education_plans.read_plan`` or
 ``export_plan``, which write the access log in the request's transaction: the response is sent
-only after the log row is committed.
+only after the log row is committed. A refused attempt is logged by the service in a
+transaction of its own, committed before the 403/404 goes out.
 """
 
 from __future__ import annotations
@@ -246,7 +247,8 @@ ROUTES: tuple[Route, ...] = (
           "Write a student's plan for a semester (admin, the student's instructors)", T,
           s.PlanOut, s.PlanCreate, status=201, errors=(403, 404, 409)),
     Route("GET", f"{P}/education-plan-access", access_log,
-          "Who read or changed which plan, newest first (programme admins)", T, s.AccessLog,
+          "Who read or changed which plan, or was refused, newest first (programme admins)", T,
+          s.AccessLog,
           query=s.LogQuery, errors=(403, 404)),
     Route("GET", E, get_plan,
           "A plan as the caller may see it (health notes only if allowed); logged", T,

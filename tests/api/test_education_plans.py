@@ -407,3 +407,45 @@ async def test_writes_grants_exports_and_the_log(
     assert status == 200
     status, read_note = await call(app_client, inst, "GET", f"/api/education-plans/{pid}")
     assert read_note["health_notes"] == []
+
+
+async def test_a_refused_read_is_in_the_admins_log(
+    app_client: TestClient, world: World, ward: Ward, login_as: LoginAs
+) -> None:
+    pid = (await new_plan(app_client, ward, login_as))["id"]
+    padmin = await login_as("padmin")
+    log_path = f"/api/hospital/programmes/{ward.programme}/education-plan-access?plan_id={pid}"
+    _, before = await call(app_client, padmin, "GET", log_path)
+    # A home-school teacher of another school asks for the plan and its export: 404, logged.
+    home_b = await login_as("home_b")
+    for path in (f"/api/education-plans/{pid}", f"/api/education-plans/{pid}/export.xlsx"):
+        status, error = await call(app_client, home_b, "GET", path)
+        assert status == 404, error
+        assert_error(error, "not_found")
+    # The student's home-school teacher may read, not write: 403, logged.
+    status, error = await call(
+        app_client,
+        await login_as("home_a"),
+        "POST",
+        f"/api/education-plans/{pid}/health-notes",
+        {"body": "x"},
+    )
+    assert status == 403, error
+    # An allowed read logs as before.
+    status, _ = await call(app_client, await login_as("inst"), "GET", f"/api/education-plans/{pid}")
+    assert status == 200
+    status, log = await call(app_client, padmin, "GET", log_path)
+    assert status == 200 and log["total"] == before["total"] + 5
+    newest = [
+        (e["user"]["display_name"], e["action"], e["outcome"], e["detail"])
+        for e in reversed(log["items"][:5])
+    ]
+    assert newest == [
+        ("home_b", "read_plan", "refused", "not_found"),
+        ("home_b", "export", "refused", "not_found"),
+        ("home_a", "add_health_note", "refused", "forbidden"),
+        ("inst", "read_plan", "allowed", ""),
+        ("inst", "read_health_notes", "allowed", "1"),
+    ]
+    assert all(e["student"]["id"] == world.users["student1"] for e in log["items"])
+    assert {e["outcome"] for e in before["items"]} == {"allowed"}

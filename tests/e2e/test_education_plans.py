@@ -1,6 +1,7 @@
 """An education plan in three browsers: the student's instructor writes it with a health note,
 the home-school teacher reads it without the health note, an instructor of another class is
-refused, and the programme admin sees the home-school teacher's read in the access log."""
+refused, and the programme admin sees the home-school teacher's read and the refused attempt
+in the access log."""
 
 from __future__ import annotations
 
@@ -71,4 +72,10 @@ def test_plan_written_read_refused_and_logged(live_server: ServerProcess, new_pa
     expect(tid(admin, "health-note").first).to_contain_text(HEALTH)
     home_reads = tid(admin, "iep-log-row").filter(has_text="서담임")
     expect(home_reads.first).to_be_visible()
-    expect(tid(admin, "iep-log-row").filter(has_text="윤강사")).to_have_count(0)
+    # The other instructor's attempt is there, marked refused; none of their rows is a read.
+    refused = tid(admin, "iep-log-row").filter(has_text="윤강사")
+    expect(refused.first).to_be_visible()
+    expect(refused.first.locator('[data-testid="iep-log-refused"]')).to_have_text("거부됨")
+    expect(refused.filter(has_not=admin.locator('[data-testid="iep-log-refused"]'))).to_have_count(
+        0
+    )

@@ -1,5 +1,6 @@
 """Individual education plans: each role's reads and writes, health notes hidden from those who
-should not see them, every read logged, and no home-school teacher seeing another school."""
+should not see them, every read and every refused attempt logged, and no home-school teacher
+seeing another school."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lms.models import AccommodationKind, PlanAccess, PlanAccessAction, User
+from lms.models import AccommodationKind, PlanAccess, PlanAccessAction, PlanAccessOutcome, User
 from lms.services import education_plans as plans
 from lms.services.education_plans import Accommodation, Goal
 from tests.lms.conftest import World
@@ -53,12 +54,26 @@ async def read(db: Factory, user: User, plan_id: int) -> plans.PlanView:
         return await plans.read_plan(s, user, plan_id)
 
 
-async def log_of(db: Factory, plan_id: int) -> list[tuple[int, PlanAccessAction]]:
+async def log_of(
+    db: Factory, plan_id: int, outcome: PlanAccessOutcome = PlanAccessOutcome.ALLOWED
+) -> list[tuple[int, PlanAccessAction]]:
     async with db() as s:
         rows = await s.scalars(
-            select(PlanAccess).where(PlanAccess.plan_id == plan_id).order_by(PlanAccess.id)
+            select(PlanAccess)
+            .where(PlanAccess.plan_id == plan_id, PlanAccess.outcome == outcome)
+            .order_by(PlanAccess.id)
         )
         return [(row.user_id, row.action) for row in rows]
+
+
+async def refusals_of(db: Factory, plan_id: int) -> list[tuple[int, PlanAccessAction, str]]:
+    async with db() as s:
+        rows = await s.scalars(
+            select(PlanAccess)
+            .where(PlanAccess.plan_id == plan_id, PlanAccess.outcome == PlanAccessOutcome.REFUSED)
+            .order_by(PlanAccess.id)
+        )
+        return [(row.user_id, row.action, row.detail) for row in rows]
 
 
 async def test_who_reads_what(db: Factory, world: World, hw: HospitalWorld) -> None:
@@ -178,16 +193,28 @@ async def test_every_read_is_logged_and_the_admin_reads_the_log(
         (hw.home_teacher.id, PlanAccessAction.READ_PLAN),  # no health notes: none logged
         (hw.home_teacher.id, PlanAccessAction.EXPORT),
     ]
-    # A refused read leaves no trace of content, and is not counted as a read.
+    # A refused read is not counted as a read: it is logged as refused.
     with pytest.raises(NotFound):
         await read(db, hw.other_home_teacher, plan_id)
     assert len(await log_of(db, plan_id)) == len(before) + 4
+    assert await refusals_of(db, plan_id) == [
+        (hw.other_home_teacher.id, PlanAccessAction.READ_PLAN, "not_found")
+    ]
     async with db() as s:
         page = await plans.access_log(s, hw.padmin, hw.programme.id, plan_id=plan_id)
-        assert page.total == 6
-        assert page.items[0][0].action is PlanAccessAction.EXPORT
-        assert page.items[0][0].detail == "plan_only"  # what the export held
-        assert page.items[0][1].id == hw.home_teacher.id and page.items[0][2].id == hw.student.id
+        assert page.total == 7
+        refused, export = page.items[0][0], page.items[1][0]
+        assert (refused.action, refused.outcome) == (
+            PlanAccessAction.READ_PLAN,
+            PlanAccessOutcome.REFUSED,
+        )
+        assert page.items[0][1].id == hw.other_home_teacher.id
+        assert (export.action, export.outcome) == (
+            PlanAccessAction.EXPORT,
+            PlanAccessOutcome.ALLOWED,
+        )
+        assert export.detail == "plan_only"  # what the export held
+        assert page.items[1][1].id == hw.home_teacher.id and page.items[1][2].id == hw.student.id
         for not_admin in (hw.instructor, hw.home_teacher, world.admin):
             with pytest.raises(Forbidden):
                 await plans.access_log(s, not_admin, hw.programme.id)
@@ -232,3 +259,65 @@ async def test_health_notes_granted_to_a_home_teacher_and_exports_follow(
     async with db() as s, s.begin():
         await plans.retract_health_note(s, hw.padmin, plan_id, note_id)
     assert (await read(db, hw.instructor, plan_id)).health_notes == []
+
+
+async def test_refused_attempts_are_logged_though_the_request_rolls_back(
+    db: Factory, world: World, hw: HospitalWorld
+) -> None:
+    plan_id = await make_plan(db, hw)
+    note_id = (await read(db, hw.padmin, plan_id)).health_notes[0].id  # type: ignore[index]
+    allowed_before = await log_of(db, plan_id)
+
+    async def refused(call, error: type[Exception] = NotFound) -> None:
+        """One request: its transaction rolls back with the refusal."""
+        with pytest.raises(error):
+            async with db() as s, s.begin():
+                await call(s)
+
+    # Outsiders: a home-school teacher of another school, a platform admin without a role.
+    await refused(lambda s: plans.read_plan(s, hw.other_home_teacher, plan_id))
+    await refused(lambda s: plans.export_plan(s, hw.other_home_teacher, plan_id))
+    await refused(lambda s: plans.read_plan(s, world.admin, plan_id))
+    # The student's home-school teacher reads the plan, but nothing more.
+    await refused(
+        lambda s: plans.retract_health_note(s, hw.home_teacher, plan_id, note_id)
+    )  # may not even see the notes
+    await refused(lambda s: plans.add_health_note(s, hw.home_teacher, plan_id, "x"), Forbidden)
+    await refused(
+        lambda s: plans.update_plan(s, hw.home_teacher, plan_id, version=1, goals=[]), Forbidden
+    )
+    await refused(
+        lambda s: plans.grant_health_notes(s, hw.home_teacher, plan_id, hw.home_teacher.id),
+        Forbidden,
+    )
+    # A plan that does not exist has nothing to log against.
+    await refused(lambda s: plans.read_plan(s, hw.other_home_teacher, plan_id + 1000))
+
+    assert await refusals_of(db, plan_id) == [
+        (hw.other_home_teacher.id, PlanAccessAction.READ_PLAN, "not_found"),
+        (hw.other_home_teacher.id, PlanAccessAction.EXPORT, "not_found"),
+        (world.admin.id, PlanAccessAction.READ_PLAN, "not_found"),
+        (hw.home_teacher.id, PlanAccessAction.RETRACT_HEALTH_NOTE, "not_found"),
+        (hw.home_teacher.id, PlanAccessAction.ADD_HEALTH_NOTE, "forbidden"),
+        (hw.home_teacher.id, PlanAccessAction.UPDATE, "forbidden"),
+        (hw.home_teacher.id, PlanAccessAction.GRANT_HEALTH_NOTES, "forbidden"),
+    ]
+    # Nothing the refused requests did is kept, and allowed reads log as before.
+    assert await log_of(db, plan_id) == allowed_before
+    view = await read(db, hw.padmin, plan_id)
+    assert view.plan.version == 1 and len(view.health_notes or []) == 1
+    assert (await log_of(db, plan_id))[len(allowed_before) :] == [
+        (hw.padmin.id, PlanAccessAction.READ_PLAN),
+        (hw.padmin.id, PlanAccessAction.READ_HEALTH_NOTES),
+    ]
+    # The programme admin's log shows each refusal as refused, with who and which student.
+    async with db() as s:
+        page = await plans.access_log(s, hw.padmin, hw.programme.id, plan_id=plan_id)
+    refusals = [(e, who, student) for e, who, student in page.items if e.outcome == "refused"]
+    assert len(refusals) == 7
+    assert {who.id for _, who, _ in refusals} == {
+        hw.other_home_teacher.id,
+        world.admin.id,
+        hw.home_teacher.id,
+    }
+    assert {student.id for _, _, student in refusals} == {hw.student.id}

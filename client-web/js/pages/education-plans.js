@@ -60,6 +60,8 @@ addStrings({
     'iep.when': '시각',
     'iep.who': '누가',
     'iep.what': '무엇을',
+    'iep.refused': '거부됨',
+    'iep.refusedTitle': '권한 없이 요청해 거부되었습니다',
     'iep.readOnly': '읽기 전용입니다.',
     'iep.back': '계획 목록으로',
     'iep.exportWithHealth': '건강 메모 포함',
@@ -125,6 +127,8 @@ addStrings({
     'iep.when': 'When',
     'iep.who': 'Who',
     'iep.what': 'What',
+    'iep.refused': 'Refused',
+    'iep.refusedTitle': 'Asked without the right, and refused',
     'iep.readOnly': 'Read only.',
     'iep.back': 'Back to plans',
     'iep.exportWithHealth': 'with health notes',
@@ -164,7 +168,13 @@ function logTable(entries, testid) {
     h('thead', {}, h('tr', {}, ['iep.when', 'iep.who', 'iep.student', 'iep.what'].map((key) => h('th', { i18n: key })))),
     h('tbody', {}, entries.map((e) => h('tr', { testid: `${testid}-row` },
       h('td', {}, timeElement(e.at)), h('td', {}, e.user.display_name), h('td', {}, e.student.display_name),
-      h('td', {}, h('span', { i18n: `iep.action.${e.action}` }), logDetail(e)))))));
+      h('td', {}, refusedBadge(e), h('span', { i18n: `iep.action.${e.action}` }), e.outcome === 'refused' ? '' : logDetail(e)))))));
+}
+
+/** A refused attempt (asked without the right) says so before what was asked for. */
+function refusedBadge(entry) {
+  if (entry.outcome !== 'refused') return '';
+  return [h('span', { class: 'badge badge--refused', testid: 'iep-log-refused', i18n: 'iep.refused', i18nAttr: { title: 'iep.refusedTitle' } }), ' '];
 }
 
 /** The entry's detail in the reader's language: fields changed, what an export held, a count. */

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -96,3 +97,16 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     """A session whose work commits on success and rolls back on any error."""
     async with factory() as session, session.begin():
         yield session
+
+
+def insert_or_skip(db: AsyncSession, table: type[Base], *conflict_columns: str) -> Any:
+    """``INSERT … ON CONFLICT (columns) DO NOTHING`` in the session's dialect.
+
+    For idempotent writes whose racing duplicates may not wait on each other's lock: the
+    database settles the race (PostgreSQL waits for the other insert to commit, then skips), so
+    no savepoint or rolled-back transaction is needed. Add ``.values()`` and ``.returning()``;
+    nothing returned means the row was already there.
+    """
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))

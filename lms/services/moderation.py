@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.db import utcnow
@@ -30,6 +30,7 @@ from lms.errors import Forbidden, InvalidInput, NotFound
 from lms.models import (
     AttendanceInterval,
     LiveSession,
+    LiveSessionStatus,
     ModerationAction,
     ModerationLogEntry,
     PrivateChat,
@@ -133,9 +134,8 @@ async def update_settings(
 # -- removal and the door -------------------------------------------------------------------
 
 
-async def latest_removal(db: AsyncSession, session_id: int, user_id: int) -> int | None:
-    """The id of the person's last removal from the session (a room event), if any."""
-    return await db.scalar(
+def _latest_removal(session_id: int, user_id: int) -> Select[tuple[int]]:
+    return (
         select(RoomEvent.id)
         .where(
             RoomEvent.session_id == session_id,
@@ -145,6 +145,34 @@ async def latest_removal(db: AsyncSession, session_id: int, user_id: int) -> int
         .order_by(RoomEvent.id.desc())
         .limit(1)
     )
+
+
+async def latest_removal(db: AsyncSession, session_id: int, user_id: int) -> int | None:
+    """The id of the person's last removal from the session (a room event), if any."""
+    return await db.scalar(_latest_removal(session_id, user_id))
+
+
+async def standing(
+    db: AsyncSession, session_id: int, user_id: int
+) -> tuple[LiveSessionStatus, bool]:
+    """The session's status and whether the person is removed from it (``is_removed``).
+
+    Every write in a live room checks both; one round trip answers both unless the person was
+    removed at some point, which is rare.
+    """
+    row = (
+        await db.execute(
+            select(
+                LiveSession.status, _latest_removal(session_id, user_id).scalar_subquery()
+            ).where(LiveSession.id == session_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such live session", session_id=session_id)
+    status, removal_id = row
+    if removal_id is None:
+        return status, False
+    return status, not _readmitted(await _entry(db, session_id, user_id), removal_id)
 
 
 async def _entry(db: AsyncSession, session_id: int, user_id: int) -> WaitingEntry | None:

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lms.db import insert_or_skip
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import (
     CourseRole,
@@ -175,6 +176,25 @@ async def _lock_run(db: AsyncSession, run: QuizRun) -> None:
         .execution_options(synchronize_session=False)
     )
     await db.refresh(run)
+
+
+async def _hold_run_open(db: AsyncSession, run: QuizRun) -> None:
+    """Keep the run from closing until this answer's transaction ends, and re-read its state.
+
+    Answers only need the run not to close under them, not each other's absence: on
+    PostgreSQL a shared row lock (``FOR SHARE``, read in the same statement) lets a class's
+    answers commit side by side while the close's ``UPDATE`` waits for all of them. SQLite
+    has one writer at a time anyway, so there the answer takes the run's lock as the close does.
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        await _lock_run(db, run)
+        return
+    await db.execute(
+        select(QuizRun)
+        .where(QuizRun.id == run.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
 
 
 async def open_run(db: AsyncSession, session_id: int) -> QuizRun | None:
@@ -380,10 +400,7 @@ async def submit_answer(
     if await permissions.course_role(db, run.course_id, user.id) is not CourseRole.STUDENT:
         raise Forbidden("only the course's students answer quizzes", run_id=run_id)
     question = view.question(run_question_id)
-    stored = await _stored_answer(db, view, question, user.id, client_id)
-    if stored is not None:
-        return AnswerOutcome(run, question, stored, client_id, False)
-    await _lock_run(db, run)
+    await _hold_run_open(db, run)
     stored = await _stored_answer(db, view, question, user.id, client_id)
     if stored is not None:
         return AnswerOutcome(run, question, stored, client_id, False)
@@ -416,21 +433,26 @@ async def submit_answer(
             ledger.release(run.id, question.id, user.id)
             raise
         return AnswerOutcome(run, question, checked, client_id, True)
-    else:
-        result = grade(spec(question), checked)
-        db.add(
-            QuizAnswer(
-                run_id=run.id,
-                run_question_id=question.id,
-                user_id=user.id,
-                client_id=client_id,
-                response=checked,
-                is_correct=result.correct,
-                points_awarded=result.points,
-                answered_at=moment(now),
-            )
+    result = grade(spec(question), checked)
+    # Answers share the run's lock, so a retry racing its original is settled by the insert.
+    inserted = await db.scalar(
+        insert_or_skip(db, QuizAnswer, "run_question_id", "user_id", "client_id")
+        .values(
+            run_id=run.id,
+            run_question_id=question.id,
+            user_id=user.id,
+            client_id=client_id,
+            response=checked,
+            is_correct=result.correct,
+            points_awarded=result.points,
+            answered_at=moment(now),
         )
-    await db.flush()
+        .returning(QuizAnswer.id)
+    )
+    if inserted is None:
+        stored = await _stored_answer(db, view, question, user.id, client_id)
+        assert stored is not None, "skipped as a duplicate, so it is stored"
+        return AnswerOutcome(run, question, stored, client_id, False)
     return AnswerOutcome(run, question, checked, client_id, True)
 
 

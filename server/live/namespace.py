@@ -48,7 +48,7 @@ from server.live import payloads as p
 from server.live.media_signaling import MediaSignaling
 from server.live.presence import Presence, PresenceStore, participants
 from server.live.ratelimit import EventRateLimiter
-from server.live.rooms import NAMESPACE, member_room, session_room
+from server.live.rooms import NAMESPACE, login_room, member_room, session_room, user_room
 from server.live.tool import LiveTool
 from server.live.tools import TOOLS
 from server.schemas import LiveSessionOut, dump
@@ -69,6 +69,11 @@ class Connection:
     session_id: int | None = None
     course_role: CourseRole | None = None
     may_moderate: bool = False
+    # How the room's attendance closes if the socket goes without ``leave``: a network loss,
+    # unless the server cut it on purpose (a revoked login, ``server.live.revocation``).
+    drop_reason: LeaveReason = LeaveReason.NETWORK_LOST
+    # The browser tab's own id, the same across its reconnects (``join``'s ``tab_id``).
+    tab_id: str | None = None
 
 
 # event name → (handler method, payload model). Anything else is an unknown event.
@@ -262,15 +267,19 @@ class ClassNamespace(socketio.AsyncNamespace):
             )
         try:
             async with self.unit_of_work() as db:
-                user, _ = await accounts.user_for_token(db, token)
+                user, login = await accounts.user_for_token(db, token)
         except NotAuthenticated as error:
             raise socketio.exceptions.ConnectionRefusedError(
                 error.message, {"code": error.code}
             ) from None
         self.connections[sid] = Connection(sid, user.id, user.display_name)
+        # Where a revoked login finds its sockets, on any node (``server.live.revocation``).
+        await self.enter_room(sid, user_room(user.id))
+        await self.enter_room(sid, login_room(login.id))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        """A socket gone without ``leave`` is a network loss, not a leave, for attendance."""
+        """A socket gone without ``leave`` is a network loss, not a leave, for attendance
+        (unless the server cut it on purpose: ``Connection.drop_reason``)."""
         connection = self.connections.pop(sid, None)
         if connection is not None and connection.session_id is None and not self.draining:
             for tool in self.tools:  # never joined: held at the door, say
@@ -281,7 +290,7 @@ class ClassNamespace(socketio.AsyncNamespace):
         if connection is None or connection.session_id is None or self.draining:
             return
         try:
-            await self.depart(connection, LeaveReason.NETWORK_LOST)
+            await self.depart(connection, connection.drop_reason)
         except Exception:
             log.exception("could not record the departure of socket %s", sid)
 
@@ -365,6 +374,7 @@ class ClassNamespace(socketio.AsyncNamespace):
         connection.session_id = session_id
         connection.course_role = role
         connection.may_moderate = may_moderate
+        connection.tab_id = payload.tab_id
         await self.enter_room(connection.sid, session_room(session_id))
         await self.enter_room(connection.sid, member_room(user_id, session_id))
         listed = await self.broadcast_presence(session_id)
@@ -460,10 +470,10 @@ class ClassNamespace(socketio.AsyncNamespace):
         Removal disconnects the person's sockets through the fan-out, which may lose a message
         between nodes; the database has the last word, so a socket left behind can't write.
         """
-        session = await live_sessions.get_session(db, session_id)
-        if session.status is not LiveSessionStatus.LIVE:
+        status, removed = await moderation.standing(db, session_id, user_id)
+        if status is not LiveSessionStatus.LIVE:
             raise Conflict("this session is not live", session_id=session_id)
-        if await self.was_removed(db, session_id, user_id):
+        if removed:
             raise Forbidden("you were removed from this session", session_id=session_id)
 
     async def was_removed(self, db: AsyncSession, session_id: int, user_id: int) -> bool:
@@ -503,8 +513,13 @@ class ClassNamespace(socketio.AsyncNamespace):
             if others and await db.get(User, target_id) is None:
                 raise NotFound("no such user", user_id=target_id)
             event, created = await room_log.append_event(
-                db, session_id, kind, connection.user_id,
-                client_id=client_id, target_id=target_id, payload=payload,
+                db,
+                session_id,
+                kind,
+                connection.user_id,
+                client_id=client_id,
+                target_id=target_id,
+                payload=payload,
             )
             if created and close_target_as is not None and target_id is not None:
                 await attendance.close_interval(db, session_id, target_id, close_target_as)
@@ -536,7 +551,10 @@ class ClassNamespace(socketio.AsyncNamespace):
         if others:
             self.require_moderator(connection)
         event, created = await self.record(
-            connection, RoomEventKind.HAND_LOWERED, payload.client_id, target_id=target,
+            connection,
+            RoomEventKind.HAND_LOWERED,
+            payload.client_id,
+            target_id=target,
             log_as=ModerationAction.LOWER_HAND if others else None,
         )
         if created:
@@ -549,7 +567,10 @@ class ClassNamespace(socketio.AsyncNamespace):
     ) -> Ack:
         session_id = self.require_moderator(connection)
         event, created = await self.record(
-            connection, RoomEventKind.HAND_LOWERED, payload.client_id, payload={"all": True},
+            connection,
+            RoomEventKind.HAND_LOWERED,
+            payload.client_id,
+            payload={"all": True},
             log_as=ModerationAction.LOWER_ALL_HANDS,
         )
         if created:

@@ -16,6 +16,12 @@ class LiveRooms(Protocol):
     async def session_ended(self, session_id: int) -> None:
         """Tell everyone in the room the session ended and disconnect them."""
 
+    async def account_deactivated(self, user_id: int) -> None:
+        """Cut every socket of this person, on every node (their logins are revoked)."""
+
+    async def login_revoked(self, token_id: int) -> None:
+        """Cut every socket opened with this login (auth token), on every node."""
+
     async def fanout_status(self) -> dict[str, Any]:
         """``{"ok": bool, "mode": "local" | "redis"}`` for ``/healthz``."""
 

@@ -2,7 +2,7 @@
 
 ``setup_live(app)`` builds the socket.io server with the client manager ``fanout`` chose (in
 process, or Redis across nodes), registers ``ClassNamespace``, and puts a ``LiveRooms`` object
-under ``keys.LIVE`` for the REST layer (ending a session, ``/healthz``).
+under ``keys.LIVE`` for the REST layer (ending a session, revoked logins, ``/healthz``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from server import keys
 from server.live.fanout import Fanout, build_fanout
 from server.live.media_signaling import setup_media
 from server.live.namespace import ClassNamespace
+from server.live.revocation import Revocations
 from server.live.rooms import NAMESPACE
 
 __all__ = ["NAMESPACE", "ClassNamespace", "LiveClassRooms", "setup_live"]
@@ -32,9 +33,16 @@ class LiveClassRooms:
     def __init__(self, namespace: ClassNamespace, fanout: Fanout) -> None:
         self.namespace = namespace
         self.fanout = fanout
+        self.revocations = Revocations(namespace, fanout)
 
     async def session_ended(self, session_id: int) -> None:
         await self.namespace.end_room(session_id)
+
+    async def account_deactivated(self, user_id: int) -> None:
+        await self.revocations.account_deactivated(user_id)
+
+    async def login_revoked(self, token_id: int) -> None:
+        await self.revocations.login_revoked(token_id)
 
     async def fanout_status(self) -> dict[str, Any]:
         return await self.fanout.status()
@@ -59,10 +67,7 @@ def setup_live(app: web.Application) -> None:
     fanout = build_fanout(settings, app[keys.NODE_ID])
     # The default origin check (same origin as the page) stays on: the cookie authenticates
     # the socket, so another site must not be able to open one with it.
-    options: dict[str, Any] = {"async_mode": "aiohttp"}
-    if fanout.manager is not None:
-        options["client_manager"] = fanout.manager
-    sio = socketio.AsyncServer(**options)
+    sio = socketio.AsyncServer(async_mode="aiohttp", client_manager=fanout.manager)
     sio.attach(app)
     namespace = ClassNamespace(
         db=None, settings=settings, presence=fanout.presence, node_id=app[keys.NODE_ID]

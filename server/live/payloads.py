@@ -28,6 +28,9 @@ P = TypeVar("P", bound=Payload)
 class JoinPayload(Payload):
     session_id: PositiveId
     last_seq: Annotated[int, Field(ge=0)] | None = None
+    # The tab's own random id, kept across its reconnects, so a returning tab gets back what
+    # it had (a teacher's visit to a breakout group).
+    tab_id: ClientId | None = None
 
 
 class LeavePayload(Payload):

@@ -24,3 +24,13 @@ def teachers_room(session_id: int) -> str:
     """The sockets of one session's teachers (teacher, co-teacher, admins over the course):
     what only they may see, such as a quiz's answers arriving."""
     return f"session:{session_id}:teachers"
+
+
+def user_room(user_id: int) -> str:
+    """Every socket of one person, joined to a class or not: deactivating the account cuts it."""
+    return f"user:{user_id}"
+
+
+def login_room(token_id: int) -> str:
+    """Every socket opened with one login (auth token): logging out cuts exactly these."""
+    return f"login:{token_id}"

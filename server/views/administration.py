@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 
 from aiohttp import web
 
 from lms.errors import InvalidInput
 from lms.services import user_admin, user_import
+from server import keys
 from server.auth import require_user
 from server.route import ID, Route
 from server.schemas import administration as s
 from server.schemas import dump
 from server.views.common import json, path_id, read_body, read_query, unit_of_work
+
+log = logging.getLogger(__name__)
 
 
 def decode_csv(text: str) -> bytes:
@@ -87,11 +91,16 @@ async def import_users(request: web.Request) -> web.Response:
 
 
 async def deactivate_user(request: web.Request) -> web.Response:
+    """Deactivate, then (after the commit) cut the person's live-class sockets on every node."""
     user_id = path_id(request)
     async with unit_of_work(request) as db:
         identity = await require_user(request, db)
         user = await user_admin.deactivate_user(db, identity.user, user_id)
         result = dump(s.AdminUserOut, user)
+    try:
+        await request.app[keys.LIVE].account_deactivated(user_id)
+    except Exception:  # deactivated in the database: its sockets are refused at their next join
+        log.exception("could not cut the live sockets of user %s", user_id)
     return json(result)
 
 

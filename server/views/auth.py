@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from lms.errors import NotAuthenticated
 from lms.services import accounts
 from lms.services.hospital import access as hospital_access
+from server import keys
 from server.auth import (
     LOGIN_LIMITER,
     clear_session_cookie,
@@ -19,6 +22,7 @@ from server.auth import (
 from server.schemas import LoginRequest, LoginResponse, MeResponse, UserOut, dump
 from server.views.common import read_body, unit_of_work
 
+log = logging.getLogger(__name__)
 
 async def login(request: web.Request) -> web.Response:
     """Check the password, issue a token, and set it as the session cookie as well."""
@@ -40,12 +44,18 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """Revoke the token on the server (every node), then drop the cookie."""
+    """Revoke the token on the server (every node), cut its live-class sockets after the
+    commit, then drop the cookie."""
     async with unit_of_work(request) as db:
-        await require_user(request, db)
+        identity = await require_user(request, db)
         found = credentials(request)
         assert found is not None  # require_user has just accepted them
         await accounts.revoke_token(db, found[0])
+        token_id = identity.token.id
+    try:
+        await request.app[keys.LIVE].login_revoked(token_id)
+    except Exception:  # revoked in the database: its sockets are refused at their next join
+        log.exception("could not cut the live sockets of login %s", token_id)
     response = web.json_response({"ok": True})
     clear_session_cookie(response)
     return response

@@ -8,6 +8,7 @@ mobile app would. The school world is the REST tests' (``tests.api.conftest.worl
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -97,8 +98,14 @@ class LiveClient:
     async def call(self, event: str, data: Any = None) -> dict[str, Any]:
         return await self.sio.call(event, data, namespace=NAMESPACE, timeout=WAIT_SECONDS)
 
-    async def join(self, session_id: int, last_seq: int | None = None) -> dict[str, Any]:
-        ack = await self.call("join", {"session_id": session_id, "last_seq": last_seq})
+    async def join(
+        self, session_id: int, last_seq: int | None = None, tab_id: str | None = None
+    ) -> dict[str, Any]:
+        """Join as a browser tab does; ``tab_id`` names the tab across its reconnects."""
+        payload: dict[str, Any] = {"session_id": session_id, "last_seq": last_seq}
+        if tab_id is not None:
+            payload["tab_id"] = tab_id
+        ack = await self.call("join", payload)
         assert ack["ok"], ack
         return ack
 
@@ -159,6 +166,14 @@ async def start_node(engine: AsyncEngine) -> AsyncIterator[StartNode]:
 async def node(start_node: StartNode, settings: Settings, engine: AsyncEngine) -> Node:
     """One node on the test database (``engine`` creates the tables first)."""
     return await start_node(settings)
+
+
+@pytest.fixture
+def redis_settings(settings: Settings, redis_url: str) -> Settings:
+    """Settings for a node of a two-node deployment with a channel no other test uses."""
+    return settings.model_copy(
+        update={"redis_url": redis_url, "fanout_channel": f"newssem-test-{uuid.uuid4().hex}"}
+    )
 
 
 @pytest.fixture

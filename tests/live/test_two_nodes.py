@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,14 +14,6 @@ from tests.live.conftest import Connect, StartNode, present
 pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("engine")]
 
 DB = async_sessionmaker[AsyncSession]
-
-
-@pytest.fixture
-def redis_settings(settings: Settings, redis_url: str) -> Settings:
-    """Settings for a node of a two-node deployment with a channel no other test uses."""
-    return settings.model_copy(
-        update={"redis_url": redis_url, "fanout_channel": f"newssem-test-{uuid.uuid4().hex}"}
-    )
 
 
 async def test_a_class_spread_over_two_nodes(

@@ -9,6 +9,11 @@ publishes to and receives from that group's Router only. Clients are told with
 The timer is an asyncio task on the node hosting the session (every socket of a session is on
 one node, see docs/protocol.md). A node that restarted has no task: the first join after the
 restart closes an expired round, or starts the task again for one still running.
+
+A student's group is in the database, so a reconnecting student lands in it again. A teacher's
+visit belongs to one browser tab (a projector's tab may stay in the main room while the laptop
+visits), so it is kept per tab, under the ``tab_id`` the tab sends with every ``join``: a tab
+that drops and comes back is put back in the group it was visiting until the round closes.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ if TYPE_CHECKING:
     from server.live.namespace import Connection
 
 log = logging.getLogger(__name__)
+
+# A teacher's tab in one session: (session id, user id, the tab's id or, without one, its socket).
+TabKey = tuple[int, int, str]
 
 # Clients show a countdown and a warning this long before the groups close.
 WARNING_SECONDS = 30
@@ -98,7 +106,19 @@ class BreakoutsTool(LiveTool):
         # Each session's open round ends at its time (tagged with the round).
         self.deadlines: Deadlines[int] = Deadlines("breakout round")
         self.placed: dict[str, int] = {}  # socket id -> the group room it is in
-        self.visiting: dict[str, int] = {}  # a teacher's socket id -> the group it visits
+        # A teacher's tab -> the group it visits; outlives the tab's socket until the round ends.
+        self.visiting: dict[TabKey, int] = {}
+
+    # -- a teacher's visits ---------------------------------------------------------------
+
+    @staticmethod
+    def tab(connection: Connection, session_id: int) -> TabKey:
+        return (session_id, connection.user_id, connection.tab_id or connection.sid)
+
+    def forget_visits(self, session_id: int) -> None:
+        """The round is over: no tab of the session visits anything any more."""
+        for key in [key for key in self.visiting if key[0] == session_id]:
+            del self.visiting[key]
 
     # -- moving sockets -------------------------------------------------------------------
 
@@ -128,13 +148,13 @@ class BreakoutsTool(LiveTool):
             for group in (state or {}).get("groups", [])
             for member in group["members"]
         }
+        if state is None:
+            self.forget_visits(session_id)
         for connection in self.local(session_id):
-            if connection.may_moderate and state is not None:
-                group_id = self.visiting.get(connection.sid)
+            if connection.may_moderate:
+                group_id = self.visiting.get(self.tab(connection, session_id))
             else:
                 group_id = members.get(connection.user_id)
-            if group_id is None:
-                self.visiting.pop(connection.sid, None)
             try:
                 await self.place(connection, session_id, group_id)
             except Exception:
@@ -349,9 +369,9 @@ class BreakoutsTool(LiveTool):
                     raise Conflict("that group's round has closed", group_id=group.id)
                 messages = await breakouts.group_messages(db, group.id)
         if payload.group_id is None:
-            self.visiting.pop(connection.sid, None)
+            self.visiting.pop(self.tab(connection, session_id), None)
         else:
-            self.visiting[connection.sid] = payload.group_id
+            self.visiting[self.tab(connection, session_id)] = payload.group_id
         await self.place(connection, session_id, payload.group_id)
         return {"group_id": payload.group_id, "messages": messages}
 
@@ -376,7 +396,8 @@ class BreakoutsTool(LiveTool):
     async def join_state(
         self, db: AsyncSession, connection: Connection, session_id: int
     ) -> dict[str, Any] | None:
-        """The running round and this person's group (with its chat), placing the tab there.
+        """The running round and this person's group (with its chat), placing the tab there:
+        a student's group, or the group a teacher's tab was visiting before it dropped.
 
         Uses units of its own: closing an expired round writes, and what is read after that
         must see the close.
@@ -393,7 +414,7 @@ class BreakoutsTool(LiveTool):
             state = await breakouts.round_dict(own, found) if found is not None else None
             if found is not None:
                 if connection.may_moderate:
-                    group_id = self.visiting.get(connection.sid)
+                    group_id = self.visit_in(state, self.tab(connection, session_id))
                 else:
                     group_id = await breakouts.group_of(own, found.id, connection.user_id)
                 if group_id is not None:
@@ -408,13 +429,32 @@ class BreakoutsTool(LiveTool):
             "warning_seconds": WARNING_SECONDS,
         }
 
-    async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
-        """The tab left: forget where it was (its media closed with its departure).
+    def visit_in(self, state: dict[str, Any] | None, key: TabKey) -> int | None:
+        """The group this tab visits, if it is one of the running round's (``state``)."""
+        group_id = self.visiting.get(key)
+        groups = (state or {}).get("groups", [])
+        if group_id is not None and all(group["id"] != group_id for group in groups):
+            self.visiting.pop(key, None)
+            return None
+        return group_id
 
-        With nobody of the class left on this node (a node draining, everyone's Wi-Fi gone)
-        the timer stops too: the next join closes the round if its time is up, or restarts it.
+    async def departed(self, connection: Connection, session_id: int, reason: LeaveReason) -> None:
+        """The tab left: forget where its socket was (its media closed with its departure).
+
+        A teacher's visit outlives a dropped socket of a tab that can come back (one that sent
+        its ``tab_id``); leaving on purpose ends it, unless the tab is already back on another
+        socket. With nobody of the class left on this node (a node draining, everyone's Wi-Fi
+        gone) the timer stops too: the next join closes the round if its time is up, or
+        restarts it.
         """
-        self.visiting.pop(connection.sid, None)
+        key = self.tab(connection, session_id)
+        may_return = connection.tab_id is not None and reason is LeaveReason.NETWORK_LOST
+        returned = any(
+            self.tab(other, session_id) == key and other.sid != connection.sid
+            for other in self.local(session_id)
+        )
+        if not may_return and not returned:
+            self.visiting.pop(key, None)
         group_id = self.placed.pop(connection.sid, None)
         if group_id is not None:
             with contextlib.suppress(Exception):
@@ -429,6 +469,6 @@ class BreakoutsTool(LiveTool):
             found = await breakouts.open_round(db, session_id)
             if found is not None:
                 await breakouts.close_round(db, found.id, BreakoutCloseReason.SESSION_ENDED)
+        self.forget_visits(session_id)
         for sid in [c.sid for c in self.local(session_id)]:
             self.placed.pop(sid, None)
-            self.visiting.pop(sid, None)

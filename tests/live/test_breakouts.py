@@ -302,6 +302,68 @@ async def test_reconnect_lands_back_in_the_group(
     await again.wait_for("breakouts:message", lambda m: m["body"] == "다시 왔구나")
 
 
+async def say(client: LiveClient, group_id: int, body: str) -> None:
+    """A group message, acknowledged."""
+    ack = await client.call(
+        "breakouts:chat", {"client_id": body, "group_id": group_id, "body": body}
+    )
+    assert ack["ok"], ack
+
+
+async def test_a_visiting_teacher_returns_to_the_group_after_a_drop(
+    node: Node, klass: Class, connect: Connect
+) -> None:
+    state = await klass.split({"student1": 1, "student2": 1, "student3": 2})
+    two = group_ids(state)[2]
+    laptop = await connect(node, "teacher")
+    await laptop.join(klass.session_id, tab_id="laptop")
+    assert (await laptop.call("breakouts:visit", {"group_id": two}))["ok"]
+    await say(klass["student3"], two, "선생님 오셨다")
+
+    await laptop.close()  # the laptop's Wi-Fi drops
+    again = await connect(node, "teacher")
+    tools = (await again.join(klass.session_id, tab_id="laptop"))["tools"]["breakouts"]
+    assert tools["group_id"] == two
+    assert [m["body"] for m in tools["messages"]] == ["선생님 오셨다"]
+    await say(klass["student3"], two, "다시 오셨네요")
+    await again.wait_for("breakouts:message", lambda m: m["body"] == "다시 오셨네요")
+    # the teacher's other tab, in the main room all along, stays there
+    assert klass["teacher"].events["breakouts:message"] == []
+
+    # back before the old socket was noticed gone: its late departure keeps the visit
+    late = await connect(node, "teacher")
+    tools = (await late.join(klass.session_id, tab_id="laptop"))["tools"]["breakouts"]
+    assert tools["group_id"] == two
+    await again.close()
+    await say(klass["student3"], two, "아직 계세요?")
+    await late.wait_for("breakouts:message", lambda m: m["body"] == "아직 계세요?")
+
+    # another tab of the same teacher starts in the main room
+    projector = await connect(node, "teacher")
+    tools = (await projector.join(klass.session_id, tab_id="projector"))["tools"]["breakouts"]
+    assert tools["group_id"] is None and tools["round"]["id"] == state["id"]
+
+    # leaving on purpose ends the visit
+    assert (await late.call("leave", {}))["ok"]
+    tools = (await late.join(klass.session_id, tab_id="laptop"))["tools"]["breakouts"]
+    assert tools["group_id"] is None and tools["messages"] == []
+
+
+async def test_a_visit_ends_with_its_round(node: Node, klass: Class, connect: Connect) -> None:
+    state = await klass.split({"student1": 1, "student2": 1, "student3": 2})
+    laptop = await connect(node, "teacher")
+    await laptop.join(klass.session_id, tab_id="laptop")
+    assert (await laptop.call("breakouts:visit", {"group_id": group_ids(state)[1]}))["ok"]
+    await laptop.close()
+    assert (await klass["teacher"].call("breakouts:recall", {"client_id": "r"}))["ok"]
+    assert tool(node).visiting == {}
+
+    second = await klass.split({"student1": 2, "student2": 2, "student3": 1}, client_id="s2")
+    again = await connect(node, "teacher")
+    tools = (await again.join(klass.session_id, tab_id="laptop"))["tools"]["breakouts"]
+    assert tools["round"]["id"] == second["id"] and tools["group_id"] is None
+
+
 async def test_timer_closes_the_round_and_tells_everyone(
     node: Node, klass: Class, db: Factory
 ) -> None:

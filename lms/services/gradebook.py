@@ -11,6 +11,10 @@
 - **Overrides**: a teacher may change a grade an activity gave; the grade is then *overridden*
   and the activity never replaces it again until the override is released.
 - **Grade history**: every change (by a teacher or an activity) keeps the old and new points.
+- **Changing the maximum** of an item that has grades (Moodle's "rescale existing grades"): the
+  teacher says whether the grades keep their percentage (rescaled) or their points (kept); keeping
+  them is refused while any would be above the new maximum. When an activity's maximum changes,
+  its own grades follow the activity and overridden grades are rescaled.
 """
 
 from __future__ import annotations
@@ -155,9 +159,91 @@ async def upsert_item(
         db.add(item)
     else:
         item.title = title
-        item.max_points = max_points
+        # The activity rescales its own grades; the teachers' overrides keep their percentage.
+        await _change_max(db, item, max_points, rescale=True, changed_by=None, overrides_only=True)
     await db.flush()
     return item
+
+
+async def _change_max(
+    db: AsyncSession,
+    item: GradeItem,
+    max_points: float,
+    *,
+    rescale: bool | None,
+    changed_by: int | None,
+    overrides_only: bool = False,
+) -> None:
+    """Give ``item`` a new maximum and say what becomes of the grades already given.
+
+    ``rescale`` true keeps each grade's percentage (every change goes to the history); false
+    keeps the points, refused while any would be above the new maximum; ``None`` is refused when
+    the item has grades, since the teacher must choose. The item row is written before the grades
+    are read: that write waits for a grade being given at the same moment (``grade_by_teacher``
+    holds the item under a share lock), so a grade committed meanwhile is counted too.
+    """
+    old_max = item.max_points
+    if max_points == old_max:
+        return
+    item.max_points = max_points
+    await db.flush()
+    query = select(Grade).where(Grade.item_id == item.id, Grade.points.is_not(None))
+    if overrides_only:
+        query = query.where(Grade.overridden.is_(True))
+    graded = list(await db.scalars(query.order_by(Grade.id)))
+    if not graded:
+        return
+    above = [g.points for g in graded if g.points is not None and g.points > max_points]
+    if rescale is None or (not rescale and above):
+        item.max_points = old_max  # refused: nothing changes, and the caller may go on
+        await db.flush()
+        if rescale is None:
+            raise InvalidInput(
+                "this item has grades: say whether to rescale them (rescale: true) "
+                "or keep their points (rescale: false)",
+                field="rescale",
+                graded=len(graded),
+            )
+        raise Conflict(
+            f"{len(above)} grade(s) would be above the new maximum of {max_points:g}; "
+            f"rescale them, or keep the maximum at {max(above):g} or more",
+            field="max_points",
+            exceeding=len(above),
+            max_points=max_points,
+            highest=max(above),
+        )
+    if rescale:
+        _rescale(db, graded, old_max, max_points, changed_by, moment(None))
+        await db.flush()
+
+
+def _rescale(
+    db: AsyncSession,
+    grades: list[Grade],
+    old_max: float,
+    new_max: float,
+    changed_by: int | None,
+    at: datetime,
+) -> None:
+    """Each grade keeps its percentage under the new maximum (Moodle's
+    ``rescale_grades_keep_percentage``); each change is a history row."""
+    for grade in grades:
+        assert grade.points is not None
+        points = min(round(grade.points * new_max / old_max, 4), new_max)
+        if points == grade.points:
+            continue
+        db.add(
+            GradeHistory(
+                grade_id=grade.id,
+                old_points=grade.points,
+                new_points=points,
+                feedback=grade.feedback,
+                overridden=grade.overridden,
+                changed_by=changed_by,
+                changed_at=at,
+            )
+        )
+        grade.points = points
 
 
 async def set_grade(
@@ -283,9 +369,12 @@ async def update_item(
     weight: float | None = None,
     category: str | None = None,
     hidden: bool | None = None,
+    rescale: bool | None = None,
 ) -> GradeItem:
     """Weights, categories and visibility of any item; title and maximum of manual items only
-    (an activity's come from the activity). A maximum below a given grade is refused."""
+    (an activity's come from the activity). A new maximum on an item with grades needs
+    ``rescale``: true keeps each grade's percentage, false keeps the points (refused while any
+    grade would be above the new maximum)."""
     item = await get_item(db, item_id)
     await require_editor(db, actor, item.course_id)
     manual = item.source_kind is GradeSource.MANUAL
@@ -296,14 +385,7 @@ async def update_item(
     if title is not None:
         item.title = clean_text(title, "title", max_chars=200)
     if max_points is not None:
-        max_points = _check_max(max_points)
-        top = await db.scalar(select(func.max(Grade.points)).where(Grade.item_id == item.id))
-        if top is not None and top > max_points:
-            raise Conflict(
-                f"a student already has {top:g} points; the maximum cannot go below that",
-                field="max_points",
-            )
-        item.max_points = max_points
+        await _change_max(db, item, _check_max(max_points), rescale=rescale, changed_by=actor.id)
     if weight is not None:
         item.weight = _check_weight(weight)
     if category is not None:
@@ -323,18 +405,24 @@ async def grade_by_teacher(
     points: float | None,
     feedback: str | None = None,
 ) -> Grade:
-    """A teacher's grade: in a manual item a plain grade, in an activity's item an override."""
+    """A teacher's grade: in a manual item a plain grade, in an activity's item an override.
+
+    The item's maximum is read under a share lock (on SQLite, inside the write lock the savepoint
+    takes), so a maximum being changed at the same moment is either waited for or waits.
+    """
     item = await get_item(db, item_id)
     await require_editor(db, actor, item.course_id)
-    return await set_grade(
-        db,
-        item_id=item_id,
-        user_id=user_id,
-        points=points,
-        feedback=feedback,
-        graded_by=actor.id,
-        override=item.source_kind is not GradeSource.MANUAL,
-    )
+    async with db.begin_nested():
+        await db.get(GradeItem, item_id, with_for_update={"read": True}, populate_existing=True)
+        return await set_grade(
+            db,
+            item_id=item_id,
+            user_id=user_id,
+            points=points,
+            feedback=feedback,
+            graded_by=actor.id,
+            override=item.source_kind is not GradeSource.MANUAL,
+        )
 
 
 async def release_override(db: AsyncSession, actor: User, item_id: int, user_id: int) -> Grade:

@@ -24,10 +24,12 @@ class GradeItemCreate(Body):
 
 
 class GradeItemUpdate(Body):
-    """Only the fields sent change; title and maximum for manual items only."""
+    """Only the fields sent change; title and maximum for manual items only. A new maximum on an
+    item with grades needs ``rescale``: true keeps each grade's percentage, false its points."""
 
     title: str | None = Field(None, min_length=1, max_length=200)
     max_points: float | None = Field(None, gt=0, le=10_000)
+    rescale: bool | None = None
     weight: float | None = Field(None, ge=0, le=100)
     category: str | None = Field(None, max_length=100)
     hidden: bool | None = None

@@ -266,3 +266,50 @@ async def test_a_student_reads_only_their_own_attendance(
     for login, status in {"student2": 403, "sa_b": 403, "teacher2": 403, **READERS}.items():
         response = await app_client.get(mine, headers=await login_as(login))
         assert response.status == status, login
+
+
+async def test_a_new_maximum_says_what_becomes_of_the_grades(
+    app_client: TestClient, login_as: LoginAs, world: World
+) -> None:
+    created = await item(app_client, login_as, world)
+    teacher = await login_as("teacher")
+    for login, points in (("student1", 8), ("student2", 4)):
+        response = await app_client.put(
+            f"/api/grade-items/{created['id']}/grades/{world.users[login]}",
+            json={"points": points},
+            headers=teacher,
+        )
+        assert response.status == 200
+    url = f"/api/grade-items/{created['id']}"
+
+    async def points() -> dict[str, float]:
+        response = await app_client.get(f"/api/courses/{world.course}/gradebook", headers=teacher)
+        book = await response.json()
+        return {
+            row["login"]: row["grades"][str(created["id"])]["points"] for row in book["students"]
+        }
+
+    response = await app_client.patch(url, json={"max_points": 5}, headers=teacher)
+    assert response.status == 400
+    body = await response.json()
+    assert_error(body, "invalid_input")
+    assert body["error"]["details"]["field"] == "rescale"
+    response = await app_client.patch(
+        url, json={"max_points": 5, "rescale": False}, headers=teacher
+    )
+    assert response.status == 409
+    body = await response.json()
+    assert_error(body, "conflict")
+    assert body["error"]["details"]["exceeding"] == 1
+    assert "1 grade(s) would be above the new maximum of 5" in body["error"]["message"]
+    assert await points() == {"student1": 8, "student2": 4}
+    response = await app_client.patch(url, json={"max_points": 5, "rescale": True}, headers=teacher)
+    assert response.status == 200 and (await response.json())["max_points"] == 5
+    assert await points() == {"student1": 4, "student2": 2}
+    response = await app_client.patch(
+        url, json={"max_points": 50, "rescale": False}, headers=teacher
+    )
+    assert response.status == 200 and (await response.json())["max_points"] == 50
+    assert await points() == {"student1": 4, "student2": 2}
+    response = await app_client.patch(url, json={"rescale": "maybe"}, headers=teacher)
+    assert response.status == 400

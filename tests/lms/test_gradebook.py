@@ -3,6 +3,7 @@ and the exported files read back cell by cell."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from lms.models import (
     CourseQuiz,
     CourseQuizSlot,
     CourseRole,
+    Grade,
     GradeHistory,
     GradeSource,
     LiveSession,
@@ -118,11 +120,11 @@ async def test_manual_item_rules(db: Db, world: World) -> None:
         assert (again.id, created) == (item.id, False)
         await gradebook.grade_by_teacher(s, world.teacher, item.id, world.students[0].id, points=8)
         with pytest.raises(Conflict):
-            await gradebook.update_item(s, world.teacher, item.id, max_points=5)
+            await gradebook.update_item(s, world.teacher, item.id, max_points=5, rescale=False)
         with pytest.raises(InvalidInput):
             await gradebook.update_item(s, world.teacher, item.id, weight=-1)
         updated = await gradebook.update_item(
-            s, world.teacher, item.id, max_points=20, title="말하기"
+            s, world.teacher, item.id, max_points=20, title="말하기", rescale=False
         )
         assert (updated.max_points, updated.title) == (20.0, "말하기")
 
@@ -339,3 +341,140 @@ async def test_a_quiz_counts_each_students_best_finished_attempt(db: Db, world: 
     assert rows[one.id].grades[item.id].points == 4
     assert item.id not in rows[two.id].grades and item.id not in rows[three.id].grades
     assert rows[one.id].total_percent == 80.0
+
+
+async def grades_of(db: Db, item_id: int) -> dict[int, float | None]:
+    async with db() as s:
+        return {
+            g.user_id: g.points
+            for g in await s.scalars(select(Grade).where(Grade.item_id == item_id))
+        }
+
+
+async def history_count(db: Db) -> int:
+    async with db() as s:
+        return len(list(await s.scalars(select(GradeHistory))))
+
+
+async def change_max(db: Db, world: World, item_id: int, max_points: float, **rescale: bool):
+    async with db() as s, s.begin():
+        return await gradebook.update_item(
+            s, world.teacher, item_id, max_points=max_points, **rescale
+        )
+
+
+async def test_a_new_maximum_rescales_or_keeps_the_grades_given(db: Db, world: World) -> None:
+    one, two, three = world.students
+    async with db() as s, s.begin():
+        item = await manual(s, world, "받아쓰기", 10)
+        for student, points in ((one, 8), (two, 4), (three, 2.5)):
+            await gradebook.grade_by_teacher(s, world.teacher, item.id, student.id, points=points)
+    given = {one.id: 8, two.id: 4, three.id: 2.5}
+    history = await history_count(db)
+
+    # An item with grades: the teacher must say what becomes of them.
+    with pytest.raises(InvalidInput) as error:
+        await change_max(db, world, item.id, 5)
+    assert error.value.details["field"] == "rescale" and error.value.details["graded"] == 3
+    # Keeping the points is refused while a grade would be above the new maximum.
+    with pytest.raises(Conflict) as error:
+        await change_max(db, world, item.id, 5, rescale=False)
+    assert error.value.details == {
+        "field": "max_points", "exceeding": 1, "max_points": 5.0, "highest": 8.0,
+    }  # fmt: skip
+    # Refused in the same unit of work too: the item is as it was, nothing stored is lost.
+    async with db() as s, s.begin():
+        with pytest.raises(Conflict):
+            await gradebook.update_item(s, world.teacher, item.id, max_points=5, rescale=False)
+        assert (await gradebook.get_item(s, item.id)).max_points == 10
+    assert await grades_of(db, item.id) == given
+    assert await history_count(db) == history
+
+    # Rescaling keeps each grade's percentage; each change is in the history.
+    assert (await change_max(db, world, item.id, 5, rescale=True)).max_points == 5
+    assert await grades_of(db, item.id) == {one.id: 4, two.id: 2, three.id: 1.25}
+    async with db() as s:
+        rows = list(await s.scalars(select(GradeHistory).order_by(GradeHistory.id)))[history:]
+    assert [(r.old_points, r.new_points, r.changed_by) for r in rows] == [
+        (8, 4, world.teacher.id), (4, 2, world.teacher.id), (2.5, 1.25, world.teacher.id),
+    ]  # fmt: skip
+    # The ordinary raise: the points are kept (each grade is now worth less), or rescaled.
+    await change_max(db, world, item.id, 20, rescale=False)
+    assert await grades_of(db, item.id) == {one.id: 4, two.id: 2, three.id: 1.25}
+    await change_max(db, world, item.id, 40, rescale=True)
+    assert await grades_of(db, item.id) == {one.id: 8, two.id: 4, three.id: 2.5}
+    # Lowering while every grade still fits: the points are kept.
+    await change_max(db, world, item.id, 10, rescale=False)
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+    assert {row.user_id: row.total_percent for row in book.students} == {
+        one.id: 80.0, two.id: 40.0, three.id: 25.0,
+    }  # fmt: skip
+    # An item without grades needs no choice.
+    async with db() as s, s.begin():
+        empty = await manual(s, world, "발표", 10)
+    assert (await change_max(db, world, empty.id, 3)).max_points == 3
+
+
+async def test_an_override_keeps_its_percentage_when_the_quiz_maximum_falls(
+    db: Db, world: World
+) -> None:
+    one = world.students[0]
+    async with db() as s, s.begin():
+        quiz = CourseQuiz(course_id=world.course.id, title="단원 퀴즈", created_by=world.teacher.id)
+        questions = [
+            Question(course_id=world.course.id, kind=QuestionKind.TRUE_FALSE, prompt=f"Q{i}",
+                     points=points, created_by=world.teacher.id)
+            for i, points in enumerate((2, 3))
+        ]  # fmt: skip
+        s.add_all([quiz, *questions])
+        await s.flush()
+        slots = [
+            CourseQuizSlot(quiz_id=quiz.id, position=i, question_id=q.id)
+            for i, q in enumerate(questions)
+        ]
+        s.add_all(slots)
+        s.add(QuizAttempt(quiz_id=quiz.id, user_id=one.id, number=1, state=AttemptState.FINISHED,
+                          points=4, max_points=5))  # fmt: skip
+    async with db() as s, s.begin():
+        [item] = (await gradebook.course_gradebook(s, world.course.id)).items
+        await gradebook.grade_by_teacher(s, world.teacher, item.id, one.id, points=5)
+    # The teacher takes the 3-point question out: the quiz is now out of 2.
+    async with db() as s, s.begin():
+        await s.delete(await s.get(CourseQuizSlot, slots[1].id))
+    async with db() as s, s.begin():
+        book = await gradebook.course_gradebook(s, world.course.id)
+    [item] = book.items
+    [row] = [row for row in book.students if row.user_id == one.id]
+    assert item.max_points == 2
+    assert (row.grades[item.id].points, row.grades[item.id].overridden) == (2, True)
+    assert row.total_percent == 100.0
+
+
+async def test_a_grade_and_a_new_maximum_at_the_same_moment(db: Db, world: World) -> None:
+    """Whichever commits first, no grade ends up above the item's maximum."""
+    one, two = world.students[:2]
+    async with db() as s, s.begin():
+        item = await manual(s, world, "쪽지 시험", 10)
+
+    async def grade(student_id: int, points: float) -> None:
+        async with db() as s, s.begin():
+            await gradebook.grade_by_teacher(s, world.teacher, item.id, student_id, points=points)
+
+    # A grade being given: the new maximum waits for it, then counts it.
+    async with db() as s, s.begin():
+        await gradebook.grade_by_teacher(s, world.teacher, item.id, one.id, points=9)
+        lowering = asyncio.create_task(change_max(db, world, item.id, 5, rescale=False))
+        await asyncio.sleep(0.5)
+        assert not lowering.done()
+    with pytest.raises(Conflict):
+        await lowering
+    # A new maximum being saved: the grade waits for it, then is out of range.
+    async with db() as s, s.begin():
+        await gradebook.update_item(s, world.teacher, item.id, max_points=9.5, rescale=False)
+        grading = asyncio.create_task(grade(two.id, 9.7))
+        await asyncio.sleep(0.5)
+        assert not grading.done()
+    with pytest.raises(InvalidInput):
+        await grading
+    assert await grades_of(db, item.id) == {one.id: 9}

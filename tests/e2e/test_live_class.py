@@ -8,12 +8,14 @@ hand, switch language, remove a student, end the class.
 from __future__ import annotations
 
 import re
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from server.auth import COOKIE_NAME
 from tests.e2e.api_client import ApiClient
 from tests.e2e.pages import (
     chat_message,
@@ -148,3 +150,31 @@ def test_teacher_removes_a_student(
         f'[data-testid="waiting-person"][data-user-id="{student_user["id"]}"]'
     )
     expect(tid(waiting, "removed-earlier")).to_be_visible()
+
+
+def test_a_student_logged_out_elsewhere_is_told_and_stays_out(
+    live_server: ServerProcess, new_page: Any, results_dir: Path
+) -> None:
+    teacher, _, course_id, session_id = class_with_teacher(live_server, new_page, "로그아웃 연습")
+    student, student_user = student_joins(live_server, new_page, "student3", course_id, session_id)
+    expect(participant(teacher, student_user)).to_be_visible()
+
+    # The browser's own login is revoked from outside (as a logout on another tab would).
+    [cookie] = [c for c in student.context.cookies() if c["name"] == COOKIE_NAME]
+    request = urllib.request.Request(
+        f"{live_server.url}/api/auth/logout",
+        headers={"Authorization": f"Bearer {cookie['value']}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+    banner = tid(student, "live-banner")
+    expect(banner).to_have_attribute("data-state", "revoked")
+    expect(banner).to_contain_text(re.compile("로그아웃되어"))
+    expect(participant(teacher, student_user)).to_have_count(0)
+    student.screenshot(path=results_dir / "live-student-logged-out.png")
+    # No reconnect loop: after the client's retry delay it is still out, and still says why.
+    student.wait_for_timeout(3500)
+    expect(tid(student, "connection-status")).to_have_attribute("data-state", "revoked")
+    expect(banner).to_be_visible()

@@ -27,6 +27,12 @@ const STATE_KEYS = {
   ended: 'live.ended',
 };
 
+/** Why this login stopped working (the `revoked` event's reason), in words. */
+const REVOKED_KEYS = {
+  account_deactivated: 'live.revoked.account_deactivated',
+  logged_out: 'live.revoked.logged_out',
+};
+
 async function loadMedia() {
   try {
     return await import('./media.js');
@@ -88,13 +94,19 @@ export async function renderLive(root, { id }) {
       h('aside', { class: 'live-side' }, toolSide, participants.element, chat.element))));
 
   function showState(state) {
-    const key = STATE_KEYS[state];
+    const key = state === 'revoked'
+      ? REVOKED_KEYS[room.error?.reason] || REVOKED_KEYS.logged_out
+      : STATE_KEYS[state];
     status.dataset.state = state;
     if (key) bind(status, key);
     if (state === 'joined') message.hide();
     endButton.hidden = !(state === 'joined' && room.you && ['teacher', 'co_teacher'].includes(room.you.role));
-    if (state === 'removed' || state === 'ended') {
-      banner.replaceChildren(h('p', { i18n: key }), h('a', { href: courseHref, class: 'btn btn--primary', i18n: 'live.backToCourse' }));
+    if (state === 'removed' || state === 'ended' || state === 'revoked') {
+      // A revoked login can no longer open the course: offer the login page instead.
+      const next = state === 'revoked'
+        ? h('a', { href: '#/login', class: 'btn btn--primary', i18n: 'live.revoked.login' })
+        : h('a', { href: courseHref, class: 'btn btn--primary', i18n: 'live.backToCourse' });
+      banner.replaceChildren(h('p', { i18n: key }), next);
       banner.hidden = false;
       banner.dataset.state = state;
       announce(t(key));

@@ -23,7 +23,9 @@ export class RoomError extends Error {
 export class Room {
   constructor(sessionId) {
     this.sessionId = sessionId;
-    /** connecting | joined | waiting | reconnecting | removed | ended | failed | closed */
+    /** This tab's own id, sent with every join: the server gives a returning tab back what it had. */
+    this.tabId = clientId();
+    /** connecting | joined | waiting | reconnecting | removed | revoked | ended | failed | closed */
     this.state = 'connecting';
     this.lastSeq = null;
     this.session = null;
@@ -64,7 +66,7 @@ export class Room {
     }
   }
 
-  /** Subscribe to 'state' | 'joined' | 'presence' | 'event' | 'removed' | 'ended'. */
+  /** Subscribe to 'state' | 'joined' | 'presence' | 'event' | 'removed' | 'revoked' | 'ended'. */
   on(type, listener) {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
     this.listeners.get(type).add(listener);
@@ -93,7 +95,7 @@ export class Room {
 
   /** Terminal states: nothing will reconnect any more. */
   get finished() {
-    return ['removed', 'ended', 'failed', 'closed'].includes(this.state);
+    return ['removed', 'revoked', 'ended', 'failed', 'closed'].includes(this.state);
   }
 
   nameOf(userId) {
@@ -119,6 +121,13 @@ export class Room {
       this.setParticipants([]); // no longer in the room: an old list would mislead
       this.emit('removed', data || {});
     });
+    // This login was revoked (logged out elsewhere, account deactivated): the server cuts the
+    // socket next, and reconnecting could only be refused. `room.error.reason` says which.
+    socket.on('revoked', (data) => {
+      this.setState('revoked', data || {});
+      this.setParticipants([]);
+      this.emit('revoked', data || {});
+    });
     socket.on('session_ended', (data) => {
       this.setState('ended');
       this.setParticipants([]);
@@ -137,7 +146,7 @@ export class Room {
     try {
       ack = await this.socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('join', { session_id: this.sessionId, last_seq: this.lastSeq });
+        .emitWithAck('join', { session_id: this.sessionId, last_seq: this.lastSeq, tab_id: this.tabId });
     } catch {
       // No answer: drop the transport and let the reconnect loop try again.
       if (!this.finished) this.socket.io.engine?.close();

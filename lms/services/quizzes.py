@@ -38,6 +38,7 @@ from lms.db import insert_or_skip
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import (
     CourseRole,
+    Enrolment,
     LiveSession,
     LiveSessionStatus,
     QuestionKind,
@@ -478,10 +479,14 @@ async def _anonymous_responses(db: AsyncSession, view: RunView) -> dict[int, lis
 
 
 async def _respondents(
-    db: AsyncSession, view: RunView, ledger: AnonymousLedger | None
+    db: AsyncSession,
+    view: RunView,
+    ledger: AnonymousLedger | None,
+    answers: dict[tuple[int, int], QuizAnswer] | None = None,
 ) -> dict[int, set[int]]:
     """Who answered each question: an open anonymous run's from the ledger, a closed one's from
-    the participation rows written when it closed."""
+    the participation rows written when it closed; a named run's from its ``answers`` (read
+    here unless the caller already has them)."""
     by_question: dict[int, set[int]] = {q.id: set() for q in view.questions}
     if view.run.anonymous and view.run.status is QuizRunStatus.OPEN:
         for qid, users in (ledger.of_run(view.run.id) if ledger else {}).items():
@@ -495,7 +500,7 @@ async def _respondents(
         for qid, uid in rows.tuples():
             by_question[qid].add(uid)
     else:
-        for qid, uid in await current_answers(db, view.run.id):
+        for qid, uid in answers if answers is not None else await current_answers(db, view.run.id):
             by_question[qid].add(uid)
     return by_question
 
@@ -640,6 +645,16 @@ def public_run(view: RunView) -> dict[str, Any]:
     }
 
 
+async def _student_names(db: AsyncSession, course_id: int) -> dict[int, str]:
+    """The course's students (as ``courses.enrolled_students``) with their names."""
+    rows = await db.execute(
+        select(User.id, User.display_name)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT)
+    )
+    return dict(rows.tuples().all())
+
+
 async def _names(db: AsyncSession, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
@@ -647,11 +662,15 @@ async def _names(db: AsyncSession, user_ids: set[int]) -> dict[int, str]:
     return dict(rows.tuples().all())
 
 
-async def _responses(db: AsyncSession, view: RunView) -> dict[int, list[dict[str, Any]]]:
+async def _responses(
+    db: AsyncSession, view: RunView, answers: dict[tuple[int, int], QuizAnswer] | None = None
+) -> dict[int, list[dict[str, Any]]]:
     if view.run.anonymous:
         return await _anonymous_responses(db, view)
+    if answers is None:
+        answers = await current_answers(db, view.run.id)
     by_question: dict[int, list[dict[str, Any]]] = {q.id: [] for q in view.questions}
-    for (qid, _), answer in (await current_answers(db, view.run.id)).items():
+    for (qid, _), answer in answers.items():
         by_question[qid].append(answer.response)
     return by_question
 
@@ -684,11 +703,16 @@ async def progress(
     the "not answered" list would tell the teacher what that student chose.
     """
     hide = view.run.anonymous and view.run.status is QuizRunStatus.OPEN
-    responses = {q.id: [] for q in view.questions} if hide else await _responses(db, view)
-    respondents = await _respondents(db, view, ledger)
-    students = set(await courses.enrolled_students(db, view.run.course_id))
+    # Sent to the teachers after every burst of answers: every round trip saved here counts
+    # when a whole district polls at once.
+    answers = None if view.run.anonymous else await current_answers(db, view.run.id)
+    responses = {q.id: [] for q in view.questions} if hide else await _responses(db, view, answers)
+    respondents = await _respondents(db, view, ledger, answers)
+    names = await _student_names(db, view.run.course_id)
+    students = set(names)
     answered_any = set().union(*respondents.values()) if respondents else set()
-    names = await _names(db, students | answered_any)
+    if answered_any - students:  # answered, then left the course
+        names |= await _names(db, answered_any - students)
     questions = []
     for q in view.questions:
         item: dict[str, Any] = {"id": q.id, "answers": len(respondents[q.id])}

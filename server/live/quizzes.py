@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # A burst of answers (a whole class answering at once) becomes one progress message per this
 # many seconds, computed outside the answers' transactions so they never wait on it.
-PROGRESS_INTERVAL = 0.2
+PROGRESS_INTERVAL = 0.5
 
 
 class ChoiceResponse(p.Payload):

@@ -60,8 +60,12 @@ class Lesson(Base):
     # Hidden lessons are the teacher's drafts: students neither list nor open them.
     visible: Mapped[bool] = mapped_column(default=True)
     url: Mapped[str] = mapped_column(String(2000), default="")
-    # A stored file (video or document) of the platform's file store.
-    file_id: Mapped[int | None]
+    # A stored file (video or document) of the platform's file store. RESTRICT: a file a lesson
+    # shows cannot be deleted (the file store refuses first, naming the lessons), so a lesson
+    # never points at nothing.
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+    )
     live_session_id: Mapped[int | None] = mapped_column(ForeignKey("live_session.id"))
     # The row of the module behind an ``assignment`` or ``quiz`` lesson.
     ref_id: Mapped[int | None]

@@ -385,6 +385,13 @@ async def delete_lesson(db: AsyncSession, actor: User, lesson_id: int) -> None:
     await db.flush()
 
 
+async def lessons_using_file(db: AsyncSession, file_id: int) -> list[int]:
+    """The lessons that show this stored file: while there are any, the file stays."""
+    return list(
+        await db.scalars(select(Lesson.id).where(Lesson.file_id == file_id).order_by(Lesson.id))
+    )
+
+
 async def open_lesson(
     db: AsyncSession, viewer: User, lesson_id: int
 ) -> tuple[Lesson, LessonProgress | None, bool]:

@@ -30,7 +30,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lms.errors import DomainError, Forbidden, InvalidInput, NotFound
+from lms.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from lms.models import User
 from lms.models.files import StoredFile
 from lms.services import courseware, permissions
@@ -388,13 +388,23 @@ async def read_bytes(root: Path, stored: StoredFile, limit: int | None = None) -
 
 
 async def delete_file(db: AsyncSession, root: Path, actor: User, file_id: int) -> None:
-    """Remove a row (its owner or the course's teachers); the blob goes with its last row."""
+    """Remove a row (its owner or the course's teachers); the blob goes with its last row.
+
+    A file a lesson shows is refused (409 with the lessons): the lesson's foreign key would
+    refuse it too, and a lesson must never point at nothing."""
     stored = await get_file(db, file_id)
     allowed = stored.owner_id == actor.id or (
         stored.course_id is not None and await permissions.may_teach(db, actor, stored.course_id)
     )
     if not allowed:
         raise Forbidden("only the file's owner or the course's teachers may delete it")
+    lesson_ids = await courseware.lessons_using_file(db, stored.id)
+    if lesson_ids:
+        raise Conflict(
+            "lessons show this file: give them another file or remove them first",
+            file_id=file_id,
+            lesson_ids=lesson_ids,
+        )
     sha = stored.sha256
     await db.delete(stored)
     await db.flush()

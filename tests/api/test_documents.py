@@ -259,3 +259,33 @@ async def test_teachers_delete_documents_and_media_and_a_class_showing_them_stop
         assert state.document_id is None and state.media_file_id is None
         assert not state.media_playing
     assert [path for path in settings.files_dir.rglob("*") if path.is_file()] == []
+
+
+async def test_a_document_a_lesson_shows_is_not_deleted(
+    app_client: TestClient, world: World, login_as: LoginAs
+) -> None:
+    teacher = await login_as("teacher")
+    _, document = await upload(app_client, teacher, world.course, pdf_bytes(1), "활동지.pdf")
+    response = await app_client.post(
+        f"/api/courses/{world.course}/sections", json={"title": "1단원"}, headers=teacher
+    )
+    section = await response.json()
+    response = await app_client.post(
+        f"/api/courses/{world.course}/lessons",
+        json={"section_id": section["id"], "kind": "document", "title": "활동지",
+              "file_id": document["file"]["id"], "client_id": "d1"},
+        headers=teacher,
+    )  # fmt: skip
+    assert response.status == 201, await response.text()
+    lesson = await response.json()
+    refused = await app_client.delete(f"/api/documents/{document['id']}", headers=teacher)
+    assert refused.status == 409
+    error = (await refused.json())["error"]
+    assert error["code"] == "conflict" and error["details"]["lesson_ids"] == [lesson["id"]]
+    shown = await app_client.get(f"/api/documents/{document['id']}", headers=teacher)
+    assert shown.status == 200
+    raw = await app_client.get(document["file"]["url"], headers=teacher)
+    assert raw.status == 200
+    assert (await app_client.delete(f"/api/lessons/{lesson['id']}", headers=teacher)).status == 200
+    done = await app_client.delete(f"/api/documents/{document['id']}", headers=teacher)
+    assert done.status == 200

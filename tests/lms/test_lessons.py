@@ -4,20 +4,24 @@ progress only moves forward and completes at 90 %."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lms.models import LessonKind, LessonProgress, User
+from lms.models import Lesson, LessonKind, LessonProgress, StoredFile, User
 from lms.services import (
     course_quizzes,  # noqa: F401  (registers quiz lessons, as the app does)
     courseware,
+    files,
     live_sessions,
 )
 from lms.services.courseware import LessonContent
 from tests.lms.conftest import World
+from tests.lms.test_files import PDF_BYTES
 
 Db = async_sessionmaker[AsyncSession]
 T0 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
@@ -323,3 +327,48 @@ async def test_demo_course_gets_a_unit_and_groups_once(db: Db) -> None:
         assert kinds == [LessonKind.LINK, LessonKind.LIVE]
         groups = await course_groups.groups_of_course(session, logins.course_id)
         assert [group.group.name for group in groups] == ["1모둠", "2모둠"]
+
+
+async def test_a_lesson_never_points_at_a_missing_file(
+    db: Db, world: World, tmp_path: Path
+) -> None:
+    async with db() as session, session.begin():
+        section = await courseware.create_section(
+            session, world.teacher, world.course.id, title="1단원"
+        )
+        stored = await files.save_upload(
+            session, tmp_path, world.teacher, files.iter_bytes(PDF_BYTES),
+            original_name="활동지.pdf", allowed=files.DOCUMENT_TYPES, max_bytes=1 << 20,
+            course_id=world.course.id, purpose="lesson",
+        )  # fmt: skip
+        lesson, _ = await courseware.create_lesson(
+            session, world.teacher, world.course.id, section_id=section.id, kind="document",
+            title="활동지", client_id="d1", content=LessonContent(file_id=stored.id),
+        )  # fmt: skip
+    # The database refuses a lesson naming a file that does not exist (foreign keys on SQLite too).
+    with pytest.raises(IntegrityError):
+        async with db() as session, session.begin():
+            session.add(
+                Lesson(course_id=world.course.id, section_id=section.id,
+                       kind=LessonKind.DOCUMENT, title="x", file_id=stored.id + 1000,
+                       client_id="d2", created_by=world.teacher.id)
+            )  # fmt: skip
+    # Deleting the file a lesson shows is refused, naming the lesson; nothing is lost.
+    with pytest.raises(Conflict) as refused:
+        async with db() as session, session.begin():
+            await files.delete_file(session, tmp_path, world.teacher, stored.id)
+    assert refused.value.details == {"file_id": stored.id, "lesson_ids": [lesson.id]}
+    assert files.file_path(tmp_path, stored).is_file()
+    # Past the file store, the key refuses it as well.
+    with pytest.raises(IntegrityError):
+        async with db() as session, session.begin():
+            await session.execute(delete(StoredFile).where(StoredFile.id == stored.id))
+    async with db() as session:
+        kept = await session.get(Lesson, lesson.id)
+        assert kept is not None and kept.file_id == stored.id
+        assert await session.get(StoredFile, stored.id) is not None
+    # Once no lesson shows it, the file goes.
+    async with db() as session, session.begin():
+        await courseware.delete_lesson(session, world.teacher, lesson.id)
+        await files.delete_file(session, tmp_path, world.teacher, stored.id)
+    assert not files.blob_path(tmp_path, stored.sha256).exists()

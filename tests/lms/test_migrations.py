@@ -11,8 +11,20 @@ from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import lms.models  # noqa: F401
-from lms.db import Base, create_engine
+from lms.db import Base, create_engine, session_factory
 from lms.migrate import alembic_config, downgrade, upgrade, upgrade_async
+from lms.models import (
+    Course,
+    CourseSection,
+    Lesson,
+    LessonKind,
+    LessonProgress,
+    Role,
+    School,
+    SchoolKind,
+    StoredFile,
+    User,
+)
 
 
 async def schema_differences(url: str) -> list[object]:
@@ -104,3 +116,48 @@ async def test_room_event_kinds_are_open_after_upgrade(
         )
     assert not [check for check in checks if "hand_raised" in check["sqltext"]]
     assert [check for check in school_checks if "elementary" in check["sqltext"]]
+
+
+async def test_lesson_file_key_keeps_lessons_and_their_progress(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    """Revision 0502 adds ``lesson.file_id``'s key to a database that has lessons: on SQLite by a
+    table rebuild that must keep every lesson and every progress row that refers to one."""
+    await empty_schema(engine)
+    for revision in ("0401_shared_content", "0501_courseware"):
+        await asyncio.to_thread(upgrade, database_url, revision)
+    async with session_factory(engine)() as s, s.begin():
+        school = School(code="S1", name="가나초등학교", kind=SchoolKind.ELEMENTARY)
+        s.add(school)
+        await s.flush()
+        teacher = User(login="t", display_name="t", password_hash="x", role=Role.TEACHER)
+        s.add(teacher)
+        await s.flush()
+        course = Course(school_id=school.id, title="과학")
+        s.add(course)
+        await s.flush()
+        section = CourseSection(course_id=course.id, title="1단원")
+        stored = StoredFile(owner_id=teacher.id, course_id=course.id, purpose="lesson",
+                            sha256="0" * 64, size=1, mime="application/pdf",
+                            original_name="a.pdf")  # fmt: skip
+        s.add_all([section, stored])
+        await s.flush()
+        lessons = [
+            Lesson(course_id=course.id, section_id=section.id, kind=LessonKind.DOCUMENT,
+                   title=title, file_id=file_id, client_id=title, created_by=teacher.id)
+            for title, file_id in (("kept", stored.id), ("lost", stored.id + 1000))
+        ]  # fmt: skip
+        s.add_all(lessons)
+        await s.flush()
+        s.add_all(LessonProgress(lesson_id=lesson.id, user_id=teacher.id) for lesson in lessons)
+        ids = (stored.id, lessons[0].id, lessons[1].id)
+    await asyncio.to_thread(upgrade, database_url)
+    assert await schema_differences(database_url) == []
+    file_id, kept_id, lost_id = ids
+    async with session_factory(engine)() as s:
+        kept, lost = await s.get(Lesson, kept_id), await s.get(Lesson, lost_id)
+        assert kept is not None and lost is not None
+        assert (kept.file_id, kept.visible) == (file_id, True)
+        assert (lost.file_id, lost.visible) == (None, False)  # a hidden draft, never a dangling id
+        progress = await s.scalars(text("SELECT lesson_id FROM lesson_progress ORDER BY id"))
+        assert list(progress) == [kept_id, lost_id]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lms.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from lms.models import AuthToken, Enrolment, Role, User
@@ -207,3 +208,39 @@ async def test_user_list_searches_filters_pages_and_is_scoped(db: Db, world: Wor
             await user_admin.list_users(session, world.teacher)
         literal = await user_admin.list_users(session, world.admin, q="%")
         assert literal.total == 0
+
+
+async def test_the_district_search_reads_the_trigram_indexes(
+    db: Db, world: World, engine: AsyncEngine
+) -> None:
+    """``lower(…) LIKE '%term%'`` over every school: on PostgreSQL the very statements the
+    search runs can use the trigram indexes; SQLite has none (and scans one school's people)."""
+    trigram = {"ix_user_account_login_trgm", "ix_user_account_display_name_trgm"}
+    async with engine.connect() as conn:
+        indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("user_account"))
+    made = {index["name"] for index in indexes} & trigram
+    if engine.dialect.name != "postgresql":
+        assert made == set()
+        return
+    assert made == trigram
+    ran: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "LIKE" in statement:
+            ran.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with db() as session:
+            page = await user_admin.list_users(session, world.admin, q="Student")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert page.total == len(world.students)
+    assert len(ran) == 2  # the count and the page
+    async with engine.connect() as conn:
+        # A handful of rows: without this the planner rightly reads the table instead.
+        await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for statement, parameters in ran:
+            plan = await conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            used = "\n".join(row[0] for row in plan)
+            assert all(name in used for name in trigram), used

@@ -311,21 +311,31 @@ async def test_exports_read_back_cell_by_cell(db: Db, world: World) -> None:
     assert sheet.column_dimensions["C"].width >= 10
 
 
+async def quiz_of_2_and_3_points(
+    s: AsyncSession, world: World
+) -> tuple[CourseQuiz, list[CourseQuizSlot]]:
+    """A course quiz of two questions, worth 2 and 3 points."""
+    quiz = CourseQuiz(course_id=world.course.id, title="단원 퀴즈", created_by=world.teacher.id)
+    questions = [
+        Question(course_id=world.course.id, kind=QuestionKind.TRUE_FALSE, prompt=f"Q{i}",
+                 points=points, created_by=world.teacher.id)
+        for i, points in enumerate((2, 3))
+    ]  # fmt: skip
+    s.add_all([quiz, *questions])
+    await s.flush()
+    slots = [
+        CourseQuizSlot(quiz_id=quiz.id, position=i, question_id=q.id)
+        for i, q in enumerate(questions)
+    ]
+    s.add_all(slots)
+    await s.flush()
+    return quiz, slots
+
+
 async def test_a_quiz_counts_each_students_best_finished_attempt(db: Db, world: World) -> None:
     one, two, three = world.students
     async with db() as s, s.begin():
-        quiz = CourseQuiz(course_id=world.course.id, title="단원 퀴즈", created_by=world.teacher.id)
-        questions = [
-            Question(course_id=world.course.id, kind=QuestionKind.TRUE_FALSE, prompt=f"Q{i}",
-                     points=points, created_by=world.teacher.id)
-            for i, points in enumerate((2, 3))
-        ]  # fmt: skip
-        s.add_all([quiz, *questions])
-        await s.flush()
-        s.add_all(
-            CourseQuizSlot(quiz_id=quiz.id, position=i, question_id=q.id)
-            for i, q in enumerate(questions)
-        )
+        quiz, _ = await quiz_of_2_and_3_points(s, world)
         for user, number, points, state in (
             (one, 1, 2.0, AttemptState.FINISHED),
             (one, 2, 4.0, AttemptState.FINISHED),
@@ -421,19 +431,7 @@ async def test_an_override_keeps_its_percentage_when_the_quiz_maximum_falls(
 ) -> None:
     one = world.students[0]
     async with db() as s, s.begin():
-        quiz = CourseQuiz(course_id=world.course.id, title="단원 퀴즈", created_by=world.teacher.id)
-        questions = [
-            Question(course_id=world.course.id, kind=QuestionKind.TRUE_FALSE, prompt=f"Q{i}",
-                     points=points, created_by=world.teacher.id)
-            for i, points in enumerate((2, 3))
-        ]  # fmt: skip
-        s.add_all([quiz, *questions])
-        await s.flush()
-        slots = [
-            CourseQuizSlot(quiz_id=quiz.id, position=i, question_id=q.id)
-            for i, q in enumerate(questions)
-        ]
-        s.add_all(slots)
+        quiz, slots = await quiz_of_2_and_3_points(s, world)
         s.add(QuizAttempt(quiz_id=quiz.id, user_id=one.id, number=1, state=AttemptState.FINISHED,
                           points=4, max_points=5))  # fmt: skip
     async with db() as s, s.begin():

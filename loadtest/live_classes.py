@@ -926,11 +926,39 @@ def ratio(loaded: float | None, base: float | None) -> float | None:
     return round(loaded / base, 2)
 
 
-class Watcher:
-    """CPU and memory of the nodes and the workers over the steady phase (psutil)."""
+def node_health(url: str) -> dict[str, Any] | None:
+    """A node's ``/healthz`` body (given with 503 too), or None when it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+            return dict(json.load(response))
+    except urllib.error.HTTPError as error:
+        with contextlib.suppress(Exception):
+            return dict(json.load(error))
+    except Exception:
+        pass
+    return None
 
-    def __init__(self, node_pids: list[int]) -> None:
+
+class Watcher:
+    """Over the steady phase: CPU and memory of local nodes and the workers (psutil), and from
+    every node's ``/healthz``, local or remote, how late its event loop ran and how many of
+    its database connections were in use."""
+
+    def __init__(self, node_pids: list[int], urls: list[str]) -> None:
         self.node_pids = node_pids
+        self.urls = urls
+
+    def read_health(self, lag: list[float | None], pool: list[int | None]) -> None:
+        for index, url in enumerate(self.urls):
+            body = node_health(url)
+            if body is None:
+                continue
+            recent = (body.get("event_loop") or {}).get("recent_max_ms")
+            if isinstance(recent, int | float):
+                lag[index] = max(lag[index] or 0.0, float(recent))
+            used = ((body.get("database") or {}).get("pool") or {}).get("checked_out")
+            if isinstance(used, int):
+                pool[index] = max(pool[index] or 0, used)
 
     def __call__(self, timing: Timing, worker_pids: list[int]) -> dict[str, Any]:
         import psutil
@@ -952,10 +980,13 @@ class Watcher:
             with contextlib.suppress(Exception):
                 proc.cpu_percent(None)  # type: ignore[union-attr]
         rss = [0.0] * len(nodes)
+        lag: list[float | None] = [None] * len(self.urls)
+        pool: list[int | None] = [None] * len(self.urls)
         while time.time() < timing.steady_end:
             for index, proc in enumerate(nodes):
                 with contextlib.suppress(Exception):
                     rss[index] = max(rss[index], proc.memory_info().rss / 2**20)  # type: ignore[union-attr]
+            self.read_health(lag, pool)
             time.sleep(min(1.0, max(0.0, timing.steady_end - time.time())))
 
         def cpu(proc: psutil.Process | None) -> float | None:
@@ -967,6 +998,8 @@ class Watcher:
         return {
             "node_cpu": [cpu(proc) for proc in nodes],
             "node_rss": [round(value, 1) for value in rss],
+            "node_loop_lag": lag,
+            "node_pool_used": pool,
             "worker_cpu": [cpu(proc) for proc in workers],
             "load_start": [round(x, 2) for x in load_start],
             "load_end": [round(x, 2) for x in os.getloadavg()],
@@ -1009,6 +1042,8 @@ def report(
                 "classes": classes_per_node.get(url, 0),
                 "cpu_pct": watched["node_cpu"][index] if watched and not remote else None,
                 "rss_mb": watched["node_rss"][index] if watched and not remote else None,
+                "loop_lag_max_ms": watched["node_loop_lag"][index] if watched else None,
+                "db_connections_max": watched["node_pool_used"][index] if watched else None,
             }
         )
     ok = (
@@ -1163,7 +1198,7 @@ def measure(
             phases["baseline"] = time.perf_counter() - began
             began = time.perf_counter()
             plans = [plan(entry) for entry in prepared.classes]
-            watcher = Watcher([p.pid for p in nodes.processes] if nodes else [])
+            watcher = Watcher([p.pid for p in nodes.processes] if nodes else [], urls)
             results, watched = workers.run(split(plans, len(workers.processes)), "load", watcher)
             phases["load"] = time.perf_counter() - began
         finally:

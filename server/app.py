@@ -21,6 +21,7 @@ from server import keys
 from server.auth import LOGIN_LIMITER, LoginRateLimiter
 from server.errors import error_middleware
 from server.live import setup_live
+from server.loop_lag import LoopLagMonitor
 from server.routes import setup_routes
 from server.settings import Settings
 
@@ -52,6 +53,15 @@ def database_ctx(settings: Settings) -> Any:
             await engine.dispose()
 
     return database
+
+
+async def loop_lag_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Watch how late the node's event loop runs, for ``/healthz`` (``server.loop_lag``)."""
+    app[keys.LOOP_LAG].start()
+    try:
+        yield
+    finally:
+        await app[keys.LOOP_LAG].stop()
 
 
 def static_file(root: Path, relative: str) -> Path:
@@ -92,7 +102,9 @@ def init_app(settings: Settings) -> web.Application:
     app[keys.SETTINGS] = settings
     app[keys.NODE_ID] = make_node_id()
     app[LOGIN_LIMITER] = LoginRateLimiter()
+    app[keys.LOOP_LAG] = LoopLagMonitor()
     app.cleanup_ctx.append(database_ctx(settings))
+    app.cleanup_ctx.append(loop_lag_ctx)
     setup_routes(app)
     setup_live(app)
     setup_static(app)

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from server.loop_lag import LoopLagMonitor
 from server.settings import Settings
 
 
@@ -31,3 +32,4 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 DB = web.AppKey("db", async_sessionmaker[AsyncSession])
 LIVE = web.AppKey("live", LiveRooms)
 NODE_ID = web.AppKey("node_id", str)
+LOOP_LAG = web.AppKey("loop_lag", LoopLagMonitor)

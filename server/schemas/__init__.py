@@ -253,9 +253,29 @@ class ChatHistory(Out):
     items: list[RoomEventOut]
 
 
+class PoolHealth(Out):
+    """The node's database connections: ``checked_out`` near ``size`` + overflow means events
+    wait for a connection."""
+
+    size: int
+    checked_out: int
+    idle: int
+    overflow: int
+
+
 class DatabaseHealth(Out):
     ok: bool
     backend: str
+    pool: PoolHealth | None = None
+
+
+class EventLoopHealth(Out):
+    """How late the node's event loop ran (``server.loop_lag``): a saturated node's first sign."""
+
+    recent_max_ms: float
+    recent_mean_ms: float
+    worst_ms: float
+    window_seconds: float
 
 
 class FanoutHealth(Out):
@@ -269,6 +289,7 @@ class HealthResponse(Out):
     status: Literal["ok", "degraded"]
     database: DatabaseHealth
     fanout: FanoutHealth
+    event_loop: EventLoopHealth
     node: str
 
 

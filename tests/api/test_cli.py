@@ -75,7 +75,7 @@ def test_serve_smoke(tmp_path: Path) -> None:
         assert health is not None, "server never answered /healthz"
         status, body = health
         assert status == 200, body
-        assert body["database"] == {"ok": True, "backend": "sqlite"}
+        assert body["database"]["ok"] is True and body["database"]["backend"] == "sqlite"
 
         status, body = get_json(
             f"{base}/api/auth/login", {"login": "teacher", "password": DEMO_PASSWORD}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -16,15 +18,30 @@ async def test_healthz_shape(app_client: TestClient, settings) -> None:
     assert response.status == 200, await response.text()
     body = await response.json()
     assert body["status"] == "ok"
-    assert body["database"] == {
-        "ok": True,
-        "backend": "sqlite" if settings.effective_database_url.startswith("sqlite")
-        else "postgresql",
+    database = body["database"]
+    assert database["ok"] is True
+    assert database["backend"] == (
+        "sqlite" if settings.effective_database_url.startswith("sqlite") else "postgresql"
+    )
+    assert set(database["pool"]) == {"size", "checked_out", "idle", "overflow"}
+    assert database["pool"]["checked_out"] >= 0 and database["pool"]["size"] > 0
+    assert set(body["event_loop"]) == {
+        "recent_max_ms", "recent_mean_ms", "worst_ms", "window_seconds"
     }
     assert body["fanout"]["ok"] is True
     assert body["fanout"]["mode"] in {"local", "redis"}
     assert body["node"] == app_client.app[keys.NODE_ID]
     assert re.fullmatch(r".+-\d+-[0-9a-f]{6}", body["node"])
+
+
+async def test_healthz_shows_a_blocked_event_loop(app_client: TestClient) -> None:
+    await asyncio.sleep(0.15)  # the ticker is asleep now
+    time.sleep(0.4)  # noqa: ASYNC251  (a handler hogging the loop, as the test means)
+    await asyncio.sleep(0.15)
+    body = await (await app_client.get("/healthz")).json()
+    # The ticker woke at least 0.4 - 0.1 s late, whatever else the machine was doing.
+    assert body["event_loop"]["recent_max_ms"] >= 250
+    assert body["event_loop"]["worst_ms"] >= body["event_loop"]["recent_max_ms"]
 
 
 async def test_healthz_degraded_is_503(app_client: TestClient, monkeypatch) -> None:

@@ -78,6 +78,9 @@ def test_tiny_district_runs_clean_on_two_nodes(scratch_database: str, redis_url:
     assert sorted(node["classes"] for node in result["nodes"]) == [0, 3]
     for node in result["nodes"]:
         assert node["cpu_pct"] is not None and node["rss_mb"] > 10
+        # Read from the node's own /healthz: how late its loop ran, connections in use.
+        assert node["loop_lag_max_ms"] is not None and node["loop_lag_max_ms"] >= 0
+        assert node["db_connections_max"] is not None and node["db_connections_max"] >= 0
     assert len(result["load_average"]["end"]) == 3
 
 

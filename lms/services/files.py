@@ -8,9 +8,14 @@ the client's file name or Content-Type, and each use passes its own allow-list, 
 that is really a PNG is a PNG, and an executable renamed ``.mp4`` is refused.
 
 Blobs live under ``<data_dir>/files/<aa>/<bb>/<sha256>``: the same content uploaded twice is
-stored once. Who may read a row is decided by ``require_readable``: the owner, the course's
-teachers, and the course's members for purposes listed in ``SHARED_PURPOSES``; a feature can
-add its own rule per purpose in ``READ_POLICIES`` (see ``docs/files.md``).
+stored once. A blob is placed on disk and removed from it only while its ``StoredBlob`` row is
+locked (``hold_blob``), and that lock lasts until the transaction ends: a removal counts the rows
+using the content only once every upload of it that came first has committed or rolled back, and
+an upload that comes after a removal puts its own copy back.
+
+Who may read a row is decided by ``require_readable``: the owner, the course's teachers, and the
+course's members for purposes listed in ``SHARED_PURPOSES``; a feature can add its own rule per
+purpose in ``READ_POLICIES`` (see ``docs/files.md``).
 """
 
 from __future__ import annotations
@@ -27,12 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from lms.models import User
-from lms.models.files import StoredFile
+from lms.models.files import StoredBlob, StoredFile
 from lms.services import courseware, permissions
 
 # -- types ----------------------------------------------------------------------------------
@@ -256,6 +262,23 @@ async def receive(
     return StagedFile(path=tmp, sha256=digest.hexdigest(), size=size, mime=mime)
 
 
+async def hold_blob(db: AsyncSession, sha256: str, size: int) -> None:
+    """Queue behind every other writer of this content until the caller's transaction ends.
+
+    An upsert of the blob's row: PostgreSQL locks the row (and waits for another transaction's
+    uncommitted insert of it), SQLite takes its write lock. Once it returns, every upload or
+    removal of the same content that got here first has committed or rolled back, so counting
+    the rows that use the content now is the final word until this transaction ends.
+    """
+    dialect = db.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(StoredBlob)
+    await db.execute(
+        insert.values(sha256=sha256, size=size).on_conflict_do_update(
+            index_elements=["sha256"], set_={"size": StoredBlob.__table__.c.size}
+        )
+    )
+
+
 async def record(
     db: AsyncSession,
     root: Path,
@@ -268,8 +291,10 @@ async def record(
 ) -> StoredFile:
     """Move a staged upload into the store and add its row (the caller commits).
 
-    The blob is moved before the row is written: a failed commit leaves an unreferenced blob
-    (harmless, and reused by the next upload of the same content), never a row without bytes.
+    The blob is locked first and stays locked until the caller's transaction ends, so nothing
+    removes it between here and the commit. It is moved before the row is written: a failed
+    commit leaves an unreferenced blob (``discard_if_unused`` takes it away, or the start-up
+    sweep), never a row without bytes.
     """
     target = blob_path(root, staged.sha256)
 
@@ -280,6 +305,7 @@ async def record(
         else:
             os.replace(staged.path, target)
 
+    await hold_blob(db, staged.sha256, staged.size)
     await asyncio.to_thread(place)
     stored = StoredFile(
         owner_id=owner.id,
@@ -391,7 +417,8 @@ async def delete_file(db: AsyncSession, root: Path, actor: User, file_id: int) -
     """Remove a row (its owner or the course's teachers); the blob goes with its last row.
 
     A file a lesson shows is refused (409 with the lessons): the lesson's foreign key would
-    refuse it too, and a lesson must never point at nothing."""
+    refuse it too, and a lesson must never point at nothing. The last row's bytes go before the
+    caller commits (``discard_if_unused`` holds the blob while they go), so call this last."""
     stored = await get_file(db, file_id)
     allowed = stored.owner_id == actor.id or (
         stored.course_id is not None and await permissions.may_teach(db, actor, stored.course_id)
@@ -408,18 +435,41 @@ async def delete_file(db: AsyncSession, root: Path, actor: User, file_id: int) -
     sha = stored.sha256
     await db.delete(stored)
     await db.flush()
-    others = await db.scalar(select(func.count()).where(StoredFile.sha256 == sha))
-    if not others:
-        await asyncio.to_thread(blob_path(root, sha).unlink, True)
+    await discard_if_unused(db, root, sha)
 
 
 async def discard_if_unused(db: AsyncSession, root: Path, sha256: str) -> bool:
-    """Remove a blob no row refers to (an upload whose row was rolled back); True if removed."""
-    others = await db.scalar(select(func.count()).where(StoredFile.sha256 == sha256))
-    if others:
+    """Remove a blob no row refers to (an upload whose row was rolled back, the last file with
+    this content deleted) and its ``StoredBlob`` row; True if bytes were removed.
+
+    Holds the blob first, so an identical upload whose row is written but not yet committed is
+    waited for and counted: its bytes stay.
+    """
+    path = blob_path(root, sha256)
+
+    def size_on_disk() -> int:
+        try:
+            return path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def remove() -> bool:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    await hold_blob(db, sha256, await asyncio.to_thread(size_on_disk))
+    users = await db.scalar(select(func.count()).where(StoredFile.sha256 == sha256))
+    if users:
         return False
-    await asyncio.to_thread(blob_path(root, sha256).unlink, True)
-    return True
+    await db.execute(
+        delete(StoredBlob)
+        .where(StoredBlob.sha256 == sha256)
+        .execution_options(synchronize_session=False)
+    )
+    return await asyncio.to_thread(remove)
 
 
 def content_disposition(stored: StoredFile, *, inline: bool | None = None) -> str:

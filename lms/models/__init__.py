@@ -70,6 +70,8 @@ from lms.models.hospital import (
 from lms.models.live_session import LiveSession, LiveSessionStatus
 from lms.models.loans import Device, DeviceCondition, DeviceKind, DeviceStatus, Loan
 from lms.models.moderation import (
+    MediaHold,
+    MediaSource,
     ModerationAction,
     ModerationLogEntry,
     PrivateChat,
@@ -183,6 +185,8 @@ __all__ = [
     "LiveSession",
     "LiveSessionStatus",
     "Loan",
+    "MediaHold",
+    "MediaSource",
     "MentorOffer",
     "MentorProfile",
     "ModerationAction",

@@ -1,8 +1,9 @@
 """Moderation of a live class: the room's rules, its waiting room, private messages, the log.
 
-The rules live in the database rather than in a node's memory, so a lock or a waiting room
-holds across a node restart and on every node serving the class. The log is append-only: a
-school can later see who muted, removed, admitted or denied whom, and when.
+The rules live in the database rather than in a node's memory, so a lock, a waiting room, a
+teacher's mute or the rule against student cameras holds across a node restart and on every
+node serving the class. The log is append-only: a school can later see who muted, removed,
+admitted or denied whom, and when.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, utcnow
@@ -33,6 +34,14 @@ class WaitingStatus(StrEnum):
     LEFT = "left"  # stopped waiting (closed the page) before anyone decided
 
 
+class MediaSource(StrEnum):
+    """What a participant publishes; a teacher's mute holds one of them."""
+
+    CAMERA = "camera"
+    MICROPHONE = "microphone"
+    SCREEN = "screen"
+
+
 class ModerationAction(StrEnum):
     """What a moderator did. Unconstrained in the database, like room event kinds."""
 
@@ -52,7 +61,11 @@ class ModerationAction(StrEnum):
 
 
 class RoomSettings(Base):
-    """One live session's rules; absent means the defaults (open room, chat allowed)."""
+    """One live session's rules; absent means the defaults (open room, chat allowed).
+
+    The two media rules are changed by their own events (``moderation:cameras`` /
+    ``moderation:screens``, ``lms.services.media_holds``), not by ``moderation:settings``.
+    """
 
     __tablename__ = "room_settings"
 
@@ -64,8 +77,30 @@ class RoomSettings(Base):
         str_enum(PrivateChat, "private_chat"), default=PrivateChat.TEACHERS
     )
     reactions: Mapped[bool] = mapped_column(default=True)
+    student_cameras_allowed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    student_screens_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class MediaHold(Base):
+    """A teacher's hold on one person's microphone, camera or screen in one live session.
+
+    A row exists while the hold applies: a teacher's unmute deletes it, and so does the end
+    of the session. Whatever the person publishes meanwhile, on any node and after any
+    reconnect, starts paused; the person cannot lift it. Who held and lifted it, and when, is
+    in the moderation log.
+    """
+
+    __tablename__ = "media_hold"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    source: Mapped[MediaSource] = mapped_column(str_enum(MediaSource, "media_source"))
+    held_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    held_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WaitingEntry(Base):

@@ -1,7 +1,8 @@
 """The application factory: one aiohttp app per node, as in aiohttp-demos' polls.
 
 ``init_app`` wires settings, the database engine (opened and closed by ``cleanup_ctx``), the
-REST routes, the live-class socket.io layer and the browser client's static files.
+start-up sweep of the file store, the REST routes, the live-class socket.io layer and the
+browser client's static files.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from lms.db import create_engine, session_factory
+from lms.services import file_sweep
 from server import keys
 from server.auth import LOGIN_LIMITER, LoginRateLimiter
 from server.errors import error_middleware
@@ -64,6 +66,15 @@ async def loop_lag_ctx(app: web.Application) -> AsyncIterator[None]:
         await app[keys.LOOP_LAG].stop()
 
 
+def file_store_ctx(settings: Settings) -> Any:
+    async def file_store(app: web.Application) -> AsyncIterator[None]:
+        """Before serving, clear what uploads cut short by a crash left (``docs/files.md``)."""
+        await file_sweep.sweep(app[keys.DB], settings.files_dir)
+        yield
+
+    return file_store
+
+
 def static_file(root: Path, relative: str) -> Path:
     """The file ``relative`` names inside ``root``, refusing anything that escapes it."""
     base = root.resolve()
@@ -104,6 +115,7 @@ def init_app(settings: Settings) -> web.Application:
     app[LOGIN_LIMITER] = LoginRateLimiter()
     app[keys.LOOP_LAG] = LoopLagMonitor()
     app.cleanup_ctx.append(database_ctx(settings))
+    app.cleanup_ctx.append(file_store_ctx(settings))
     app.cleanup_ctx.append(loop_lag_ctx)
     setup_routes(app)
     setup_live(app)

@@ -2,8 +2,10 @@
 
 The namespace validates and authenticates every ``media:*`` / media ``moderation:*`` event and
 hands it here. This module owns the node's ``MediaService`` and, per live session hosted on
-this node, the participants' media peers (peer id = socket id: one browser tab is one peer),
-the renegotiation bookkeeping and the class's media rules (student cameras, moderator mutes).
+this node, the participants' media peers (peer id = socket id: one browser tab is one peer) and
+the renegotiation bookkeeping, and it applies the class's media rules (student cameras and
+screens, teachers' mutes). The rules are stored in the LMS, not here (``server.live.media_rules``):
+a class that starts on a node after a restart, or moves to it, comes back with every mute.
 
 Renegotiation: each peer has a send transport (the browser offers, the SFU answers in the
 ``media:publish`` ack) and a recv transport (the SFU offers with ``media:offer``, the browser
@@ -14,7 +16,8 @@ soon as the answer arrives. Any number of publishes during one round trip cost o
 Whether a producer is paused is derived, never toggled blindly: it is paused while it has any
 *hold* - ``self`` (the participant turned it off), ``moderator`` (a teacher muted that person's
 source) or ``policy`` (student cameras or screens not allowed). A teacher lifting a mute thus
-never switches on a microphone the student had turned off.
+never switches on a microphone the student had turned off. Only ``self`` is kept in memory: a
+tab that reconnects publishes anew and its owner switches the source on or off again.
 
 Breakout groups: each group of a session has a Router of its own, keyed by the room key
 (session id, group id); group None is the main room. A tab publishes to and receives from the
@@ -41,6 +44,8 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.exceptions import InvalidAccessError, InvalidStateError
 
 from lms.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from lms.services import media_holds
+from lms.services.media_holds import MediaRules
 from media import (
     MediaConfig,
     MediaError,
@@ -54,6 +59,7 @@ from media import (
 )
 from server import keys
 from server.live import payloads as p
+from server.live.media_rules import ClassMediaRules
 from server.live.rooms import group_room, session_room
 from server.settings import Settings
 
@@ -123,30 +129,6 @@ class MediaPeer:
 
 
 @dataclass
-class ClassRules:
-    """A live session's media rules, kept in memory for the life of the session."""
-
-    student_cameras_allowed: bool = True
-    student_screens_allowed: bool = False
-    muted: set[tuple[int, str]] = field(default_factory=set)  # (user id, source) by a teacher
-
-    def policy(self) -> dict[str, bool]:
-        return {
-            "student_cameras_allowed": self.student_cameras_allowed,
-            "student_screens_allowed": self.student_screens_allowed,
-        }
-
-    def allows(self, peer: MediaPeer, source: str) -> bool:
-        if not peer.student:
-            return True
-        if source == "camera":
-            return self.student_cameras_allowed
-        if source == "screen":
-            return self.student_screens_allowed
-        return True
-
-
-@dataclass
 class SessionMedia:
     """The SFU side of one live session on this node: its router's peers and their holds."""
 
@@ -169,7 +151,7 @@ class MediaSignaling:
         self.service = service
         self.namespace = namespace
         self.sessions: dict[RoomKey, SessionMedia] = {}
-        self.rules: dict[int, ClassRules] = {}
+        self.rules = ClassMediaRules(namespace)
         self.placement: dict[str, RoomKey] = {}  # socket id -> its breakout room, if any
 
     # -- plumbing -------------------------------------------------------------------------
@@ -209,25 +191,23 @@ class MediaSignaling:
             )
         return media, peer
 
-    def class_rules(self, session_id: int) -> ClassRules:
-        return self.rules.setdefault(session_id, ClassRules())
-
-    def holds(self, media: SessionMedia, info: ProducerInfo) -> list[str]:
+    def holds(self, media: SessionMedia, info: ProducerInfo, rules: MediaRules) -> list[str]:
         """Why a producer must be paused now; empty means it should flow."""
         owner = media.owners.get(info.id)
         if owner is None:
             return []
-        rules = self.class_rules(media.session_id)
         reasons = []
         if info.id in media.self_paused:
             reasons.append("self")
-        if (owner.user_id, info.source) in rules.muted:
+        if rules.is_muted(owner.user_id, info.source):
             reasons.append("moderator")
-        if not rules.allows(owner, info.source):
+        if not rules.allows(owner.student, info.source):
             reasons.append("policy")
         return reasons
 
-    def producer_dict(self, media: SessionMedia, info: ProducerInfo) -> dict[str, Any]:
+    def producer_dict(
+        self, media: SessionMedia, info: ProducerInfo, rules: MediaRules
+    ) -> dict[str, Any]:
         owner = media.owners.get(info.id)
         return {
             "id": info.id,
@@ -236,7 +216,7 @@ class MediaSignaling:
             "kind": info.kind,
             "source": info.source,
             "paused": info.paused,
-            "holds": self.holds(media, info),
+            "holds": self.holds(media, info, rules),
         }
 
     def producer_infos(self, room: RoomKey) -> list[ProducerInfo]:
@@ -259,10 +239,11 @@ class MediaSignaling:
 
     async def apply_holds(self, media: SessionMedia) -> list[dict[str, Any]]:
         """Pause or resume every producer whose holds changed; announce each change."""
+        rules = await self.rules.current(media.session_id)
         router = self.router(media.key)
         changed = []
         for info in router.producers():
-            reasons = self.holds(media, info)
+            reasons = self.holds(media, info, rules)
             if bool(reasons) == info.paused:
                 continue
             with media_errors():
@@ -350,31 +331,34 @@ class MediaSignaling:
     async def on_config(self, connection: Connection, payload: p.MediaConfigPayload) -> Ack:
         """What a browser needs before it opens its peer connections."""
         room = self.room_of(connection)
-        session_id = room[0]
+        rules = await self.rules.current(room[0])
         media = self.sessions.get(room)
         producers = (
-            [self.producer_dict(media, info) for info in self.producer_infos(room)]
+            [self.producer_dict(media, info, rules) for info in self.producer_infos(room)]
             if media is not None
             else []
         )
         return {
             "ice_servers": self.service.ice_servers(str(connection.user_id)),
-            "policy": self.class_rules(session_id).policy(),
+            "policy": rules.policy(),
             "producers": producers,
         }
 
     async def on_publish(self, connection: Connection, payload: p.MediaPublishPayload) -> Ack:
-        """Apply the browser's (re-)offer; new producers are announced and offered to others."""
+        """Apply the browser's (re-)offer; new producers are announced and offered to others.
+
+        The class's rules are read from the database first: a student held by a teacher on a
+        node that has since restarted is held here too, and a forbidden camera is refused.
+        """
         room = self.room_of(connection)
-        session_id = room[0]
         if payload.offer.type != "offer":
             raise InvalidInput("publish takes an offer")
+        rules = await self.rules.read(room[0])
         media, peer = self.peer(connection, room)
-        rules = self.class_rules(session_id)
         router = self.router(room)
         current = {router.producer(i.id).mid for i in router.producers() if i.peer_id == peer.sid}
         for mid, source in payload.sources.items():
-            if mid not in current and not rules.allows(peer, source):
+            if mid not in current and not rules.allows(peer.student, source):
                 what = "cameras" if source == "camera" else "screen sharing"
                 raise Forbidden(f"the teacher has not allowed student {what}", source=source)
         with media_errors():
@@ -385,7 +369,7 @@ class MediaSignaling:
             media.owners[producer.id] = peer
         await self.announce_closed(media)
         await self.apply_holds(media)
-        added = [self.producer_dict(media, producer.info()) for producer in producers]
+        added = [self.producer_dict(media, producer.info(), rules) for producer in producers]
         for producer in added:
             await self.room_broadcast(media, "media:producer_added", {"producer": producer})
         if producers:
@@ -446,7 +430,7 @@ class MediaSignaling:
         media = self.own_producer(connection, room, payload.producer_id)
         media.self_paused.add(payload.producer_id)
         await self.apply_holds(media)
-        return {"holds": self.current_holds(media, payload.producer_id)}
+        return {"holds": await self.current_holds(media, payload.producer_id)}
 
     async def on_resume_producer(
         self, connection: Connection, payload: p.MediaProducerPayload
@@ -456,15 +440,16 @@ class MediaSignaling:
         media = self.own_producer(connection, room, payload.producer_id)
         media.self_paused.discard(payload.producer_id)
         await self.apply_holds(media)
-        holds = self.current_holds(media, payload.producer_id)
+        holds = await self.current_holds(media, payload.producer_id)
         if holds:
             raise Forbidden("the teacher has turned this off", holds=holds)
         return {"holds": holds}
 
-    def current_holds(self, media: SessionMedia, producer_id: str) -> list[str]:
+    async def current_holds(self, media: SessionMedia, producer_id: str) -> list[str]:
+        rules = await self.rules.current(media.session_id)
         for info in self.producer_infos(media.key):
             if info.id == producer_id:
-                return self.holds(media, info)
+                return self.holds(media, info, rules)
         return []
 
     async def moderate(self, session_id: int) -> list[dict[str, Any]]:
@@ -476,47 +461,52 @@ class MediaSignaling:
 
     async def on_mute(self, connection: Connection, payload: p.MutePayload) -> Ack:
         """A teacher mutes one person's source (every tab, and whatever they publish later)."""
-        session_id = self.namespace.require_moderator(connection)
-        self.class_rules(session_id).muted.add((payload.user_id, payload.source))
-        return {"changed": await self.moderate(session_id)}
+        return await self.set_mute(connection, payload, held=True)
 
     async def on_unmute(self, connection: Connection, payload: p.MutePayload) -> Ack:
         """Lift a teacher's mute; a source its owner turned off stays off."""
-        session_id = self.namespace.require_moderator(connection)
-        self.class_rules(session_id).muted.discard((payload.user_id, payload.source))
+        return await self.set_mute(connection, payload, held=False)
+
+    async def set_mute(self, connection: Connection, payload: p.MutePayload, held: bool) -> Ack:
+        """Store the hold (or its lifting) with its log row, then apply it to producers."""
+        session_id, _ = await self.rules.change(
+            connection,
+            lambda db, actor, session_id: media_holds.set_mute(
+                db, actor, session_id, payload.user_id, payload.source, held
+            ),
+        )
         return {"changed": await self.moderate(session_id)}
 
     async def hold_many(
-        self, session_id: int, user_ids: Iterable[int] | None, source: str, held: bool
+        self, connection: Connection, user_ids: Iterable[int] | None, source: str
     ) -> list[dict[str, Any]]:
-        """Put (or lift) a teacher's hold on one source of many people at once: "mute all".
+        """Put a teacher's hold on one source of many people at once: "mute all".
 
         ``user_ids`` None lifts every teacher's hold on that source. Each person's own mute
         stays, as with ``on_unmute``.
         """
-        muted = self.class_rules(session_id).muted
-        if user_ids is None:
-            user_ids = [user_id for user_id, held_source in muted if held_source == source]
-        for user_id in list(user_ids):
-            if held:
-                muted.add((user_id, source))
-            else:
-                muted.discard((user_id, source))
+        session_id, _ = await self.rules.change(
+            connection,
+            lambda db, actor, session_id: media_holds.set_mute_all(
+                db, actor, session_id, user_ids, source
+            ),
+        )
         return await self.moderate(session_id)
 
     async def on_cameras(self, connection: Connection, payload: p.AllowPayload) -> Ack:
         """Allow or forbid student cameras; forbidding pauses the ones already on."""
-        session_id = self.namespace.require_moderator(connection)
-        rules = self.class_rules(session_id)
-        rules.student_cameras_allowed = payload.allowed
-        await self.broadcast(session_id, "media:policy", {"policy": rules.policy()})
-        return {"policy": rules.policy(), "changed": await self.moderate(session_id)}
+        return await self.set_policy(connection, "camera", payload.allowed)
 
     async def on_screens(self, connection: Connection, payload: p.AllowPayload) -> Ack:
         """Allow or forbid screen sharing by students (teachers only by default)."""
-        session_id = self.namespace.require_moderator(connection)
-        rules = self.class_rules(session_id)
-        rules.student_screens_allowed = payload.allowed
+        return await self.set_policy(connection, "screen", payload.allowed)
+
+    async def set_policy(self, connection: Connection, source: str, allowed: bool) -> Ack:
+        """Store the class's rule with its log row, tell the class, then apply it."""
+        session_id, rules = await self.rules.change(
+            connection,
+            lambda db, actor, session_id: media_holds.allow(db, actor, session_id, source, allowed),
+        )
         await self.broadcast(session_id, "media:policy", {"policy": rules.policy()})
         return {"policy": rules.policy(), "changed": await self.moderate(session_id)}
 
@@ -537,9 +527,12 @@ class MediaSignaling:
             await router.close_peer(sid)
         await self.announce_closed(media)
         if not media.peers:
-            # The last peer left: free the router; the class's rules stay until it ends.
+            # The last peer left: free the router. The rules stay stored until the class ends;
+            # once no room of the class is left here, they are read again when it comes back.
             self.sessions.pop(room, None)
             await self.service.close_router(self.router_key(room))
+            if not any(key[0] == room[0] for key in self.sessions):
+                self.rules.forget(room[0])
         return True
 
     async def move_peer(self, sid: str, session_id: int, group_id: int | None) -> bool:
@@ -566,11 +559,13 @@ class MediaSignaling:
         for room in [key for key in self.sessions if key[0] == session_id]:
             self.sessions.pop(room, None)
             await self.service.close_router(self.router_key(room))
-        self.rules.pop(session_id, None)
         await self.service.close_router(self.router_key((session_id, None)))
+        await self.rules.session_ended(session_id)
 
     async def close(self) -> None:
-        """Node shutdown: every router on this node closes (transports, tasks, sockets)."""
+        """Node shutdown: every router on this node closes (transports, tasks, sockets).
+
+        The classes' rules stay stored for the node that takes the classes over."""
         self.sessions.clear()
         self.placement.clear()
         await self.service.close()

@@ -10,8 +10,10 @@ and a node restart forgets nothing.
 
 A held student's socket is put in their member room (``member_room``) though not in the
 class, so the admission reaches it wherever it waits and the browser joins again by itself.
-Removal, lowering hands and per-person mutes stay in the namespace and media signaling; they
-write their moderation log rows there (``ClassNamespace.record`` / ``log_moderation``).
+Removal and lowering hands stay in the namespace and write their moderation log rows there
+(``ClassNamespace.record``). Media holds (mutes, mute all, the camera and screen rules) are
+stored by ``lms.services.media_holds`` through ``server.live.media_rules``, each with its log
+row, and applied by the media signaling; the join state tells each person which apply to them.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Forbidden, InvalidInput, NotFound, RateLimited
-from lms.models import LeaveReason, LiveSession, ModerationAction, User
-from lms.services import live_sessions, moderation
+from lms.models import LeaveReason, LiveSession, User
+from lms.services import live_sessions, media_holds, moderation
 from server.live import payloads as p
 from server.live.ratelimit import EventRateLimiter
 from server.live.rooms import member_room, session_room, teachers_room
@@ -158,10 +160,14 @@ class ModerationTool(LiveTool):
     async def join_state(
         self, db: AsyncSession, connection: Connection, session_id: int
     ) -> dict[str, Any] | None:
-        """The room's rules, one's private messages, and for teachers the waiting list."""
+        """The room's rules, the media holds on this person (a teacher's mutes survive their
+        reconnect and a node restart), one's private messages, and for teachers the waiting
+        list."""
         self.held.pop(connection.sid, None)
+        rules = await media_holds.media_rules(db, session_id)
         state: dict[str, Any] = {
             "settings": await moderation.room_settings(db, session_id),
+            "media": rules.holds_of(connection.user_id),
             "teaching": connection.may_moderate,
             "reactions": list(REACTIONS),
             "private": await moderation.private_messages(db, session_id, connection.user_id),
@@ -254,17 +260,11 @@ class ModerationTool(LiveTool):
         return sorted({entry.user_id for entry in entries if entry.role == "student"})
 
     async def hold_all(self, connection: Connection, source: str, *, held: bool) -> Ack:
+        """Store the holds (logged with them), apply them, then tell the class."""
         session_id = self.namespace.require_moderator(connection)
         media = self.namespace.media_signaling()
-        async with self.namespace.unit_of_work() as db:
-            await self.namespace.require_live(db, session_id, connection.user_id)
         students = await self.students_here(session_id) if held else None
-        changed = await media.hold_many(session_id, students, source, held)
-        action = ModerationAction.MUTE_ALL if held else ModerationAction.UNMUTE_ALL
-        details: dict[str, Any] = {"source": source}
-        if students is not None:
-            details["user_ids"] = students
-        await self.namespace.log_moderation(connection, action, details=details)
+        changed = await media.hold_many(connection, students, source)
         await self.emit(
             "moderation:muted_all" if held else "moderation:unmuted_all",
             {"source": source, "by": connection.display_name},

@@ -480,20 +480,6 @@ class ClassNamespace(socketio.AsyncNamespace):
         """Removed and not readmitted by a teacher since (``lms.services.moderation``)."""
         return await moderation.is_removed(db, session_id, user_id)
 
-    async def log_moderation(
-        self,
-        connection: Connection,
-        action: ModerationAction,
-        target_id: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        """Put a moderation action done outside the database (media holds) in the log."""
-        session_id = self.joined(connection)
-        async with self.unit_of_work() as db:
-            await moderation.log_action(
-                db, session_id, connection.user_id, action, target_id, details
-            )
-
     async def record(
         self,
         connection: Connection,
@@ -639,38 +625,19 @@ class ClassNamespace(socketio.AsyncNamespace):
     ) -> Ack:
         return await self.media_signaling().on_resume_producer(connection, payload)
 
-    async def require_person(self, connection: Connection, user_id: int) -> None:
-        """A moderator's target must name someone (checked before acting, so the log can)."""
-        self.require_moderator(connection)
-        async with self.unit_of_work() as db:
-            if await db.get(User, user_id) is None:
-                raise NotFound("no such user", user_id=user_id)
-
+    # Media holds are stored with their moderation log row before they apply
+    # (``server.live.media_rules``).
     async def on_moderation_mute(self, connection: Connection, payload: p.MutePayload) -> Ack:
-        await self.require_person(connection, payload.user_id)
-        ack = await self.media_signaling().on_mute(connection, payload)
-        details = {"source": payload.source}
-        await self.log_moderation(connection, ModerationAction.MUTE, payload.user_id, details)
-        return ack
+        return await self.media_signaling().on_mute(connection, payload)
 
     async def on_moderation_unmute(self, connection: Connection, payload: p.MutePayload) -> Ack:
-        await self.require_person(connection, payload.user_id)
-        ack = await self.media_signaling().on_unmute(connection, payload)
-        details = {"source": payload.source}
-        await self.log_moderation(connection, ModerationAction.UNMUTE, payload.user_id, details)
-        return ack
+        return await self.media_signaling().on_unmute(connection, payload)
 
     async def on_moderation_cameras(self, connection: Connection, payload: p.AllowPayload) -> Ack:
-        ack = await self.media_signaling().on_cameras(connection, payload)
-        details = {"allowed": payload.allowed}
-        await self.log_moderation(connection, ModerationAction.CAMERAS, details=details)
-        return ack
+        return await self.media_signaling().on_cameras(connection, payload)
 
     async def on_moderation_screens(self, connection: Connection, payload: p.AllowPayload) -> Ack:
-        ack = await self.media_signaling().on_screens(connection, payload)
-        details = {"allowed": payload.allowed}
-        await self.log_moderation(connection, ModerationAction.SCREENS, details=details)
-        return ack
+        return await self.media_signaling().on_screens(connection, payload)
 
     # -- calls from the REST layer and the app lifecycle ---------------------------------
 

@@ -5,7 +5,7 @@ them), lifted by teachers only, and ended with the session."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from alembic import command
@@ -19,25 +19,12 @@ from lms.migrate import alembic_config, downgrade, upgrade
 from lms.models import MediaHold, ModerationLogEntry, RoomSettings, User
 from lms.services import live_sessions, media_holds, moderation
 from lms.services.media_holds import MediaRules
+from tests.lms import test_moderation
 from tests.lms.conftest import World
 
 Factory = async_sessionmaker[AsyncSession]
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def live(db: Factory, world: World) -> int:
-    async with db() as s, s.begin():
-        session = await live_sessions.schedule_session(
-            s,
-            world.teacher,
-            world.course.id,
-            title="과학 실험",
-            scheduled_start=NOW,
-            scheduled_end=NOW + timedelta(hours=1),
-        )
-        await live_sessions.start_session(s, world.teacher, session.id, now=NOW)
-        return session.id
+NOW = test_moderation.NOW
+live = test_moderation.live  # the fixture: the course's session, started at NOW
 
 
 async def rules(db: Factory, live: int) -> MediaRules:

@@ -66,7 +66,9 @@ async def _seed(settings: Settings, only_if_empty: bool) -> DemoLogins | None:
         async with transaction(session_factory(engine)) as db:
             if only_if_empty and await db.scalar(select(func.count()).select_from(User)):
                 return None
-            return await demo.seed_demo(db)
+            return await demo.seed_demo(
+                db, files_root=settings.files_dir, font=settings.hospital_notice
+            )
     finally:
         await engine.dispose()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.db import utcnow
+from lms.hospital_rules import NoticeSettings
 from lms.models import (
     Course,
     CourseRole,
@@ -25,6 +27,7 @@ from lms.services import (
     assignments,
     course_quizzes,
     courseware,
+    demo_document,
     gradebook,
     loans,
     question_bank,
@@ -83,11 +86,15 @@ async def _user(db: AsyncSession, login: str, name: str, role: Role, school_id: 
     return user
 
 
-async def seed_demo(db: AsyncSession) -> DemoLogins:
+async def seed_demo(
+    db: AsyncSession, *, files_root: Path | None = None, font: NoticeSettings | None = None
+) -> DemoLogins:
     """Create what is missing of the demo school; running it again changes nothing.
 
     Once its time has passed, a demo class that was never started moves to now, so a newcomer
     always finds a class to open; one that ended is kept as history and a new one is scheduled.
+    Given the file store's ``files_root``, the course also gets a class document to present,
+    drawn in ``font`` (the platform's CJK face, ``NoticeSettings`` by default).
     """
     school = await db.scalar(select(School).where(School.code == DEMO_SCHOOL_CODE))
     if school is None:
@@ -155,4 +162,6 @@ async def seed_demo(db: AsyncSession) -> DemoLogins:
     await loans.seed_loans(db, logins)
     await courseware.seed_courseware(db, logins)
     await gradebook.seed_gradebook(db, logins)
+    if files_root is not None:
+        await demo_document.seed_document(db, logins, files_root, font or NoticeSettings())
     return logins

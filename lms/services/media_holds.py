@@ -81,15 +81,23 @@ class MediaRules:
 
 
 async def media_rules(db: AsyncSession, session_id: int) -> MediaRules:
-    """The session's holds as stored now; no rules row means the defaults."""
-    found = await db.get(RoomSettings, session_id)
+    """The session's holds as stored now."""
+    return rules_from(await db.get(RoomSettings, session_id), await muted(db, session_id))
+
+
+def rules_from(settings: RoomSettings | None, held: frozenset[tuple[int, str]]) -> MediaRules:
+    """The rules from the session's ``room_settings`` row (None: the defaults) and its mutes."""
+    if settings is None:
+        return MediaRules(muted=held)
+    return MediaRules(settings.student_cameras_allowed, settings.student_screens_allowed, held)
+
+
+async def muted(db: AsyncSession, session_id: int) -> frozenset[tuple[int, str]]:
+    """(user id, source) of every teacher's hold in the session."""
     rows = await db.execute(
         select(MediaHold.user_id, MediaHold.source).where(MediaHold.session_id == session_id)
     )
-    muted = frozenset((user_id, MediaSource(source).value) for user_id, source in rows.tuples())
-    if found is None:
-        return MediaRules(muted=muted)
-    return MediaRules(found.student_cameras_allowed, found.student_screens_allowed, muted)
+    return frozenset((user_id, MediaSource(source).value) for user_id, source in rows.tuples())
 
 
 async def _moderate(db: AsyncSession, actor: User, session_id: int) -> None:

@@ -25,7 +25,7 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.errors import Forbidden, InvalidInput, NotFound, RateLimited
-from lms.models import LeaveReason, LiveSession, User
+from lms.models import LeaveReason, LiveSession, RoomSettings, User
 from lms.services import live_sessions, media_holds, moderation
 from server.live import payloads as p
 from server.live.ratelimit import EventRateLimiter
@@ -164,9 +164,10 @@ class ModerationTool(LiveTool):
         reconnect and a node restart), one's private messages, and for teachers the waiting
         list."""
         self.held.pop(connection.sid, None)
-        rules = await media_holds.media_rules(db, session_id)
+        found = await db.get(RoomSettings, session_id)  # the room's rules and its media rules
+        rules = media_holds.rules_from(found, await media_holds.muted(db, session_id))
         state: dict[str, Any] = {
-            "settings": await moderation.room_settings(db, session_id),
+            "settings": moderation.settings_dict(found),
             "media": rules.holds_of(connection.user_id),
             "teaching": connection.may_moderate,
             "reactions": list(REACTIONS),

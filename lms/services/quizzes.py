@@ -380,6 +380,16 @@ async def _stored_answer(
     return row
 
 
+def _refusal(run: QuizRun, now: datetime | None) -> QuizClosed | None:
+    """Why a new answer is refused now: the run closed, or its time is up; None while open."""
+    if run.status is QuizRunStatus.CLOSED:
+        reason = QuizCloseReason(run.close_reason or QuizCloseReason.TEACHER).value
+        return QuizClosed("this quiz is closed", run_id=run.id, reason=reason)
+    if run.deadline is not None and moment(now) >= run.deadline:
+        return QuizClosed("the time is up", run_id=run.id, reason=QuizCloseReason.TIME_UP.value)
+    return None
+
+
 async def submit_answer(
     db: AsyncSession,
     user: User,
@@ -402,14 +412,14 @@ async def submit_answer(
         raise Forbidden("only the course's students answer quizzes", run_id=run_id)
     question = view.question(run_question_id)
     await _hold_run_open(db, run)
-    stored = await _stored_answer(db, view, question, user.id, client_id)
-    if stored is not None:
-        return AnswerOutcome(run, question, stored, client_id, False)
-    if run.status is QuizRunStatus.CLOSED:
-        reason = QuizCloseReason(run.close_reason or QuizCloseReason.TEACHER).value
-        raise QuizClosed("this quiz is closed", run_id=run_id, reason=reason)
-    if run.deadline is not None and moment(now) >= run.deadline:
-        raise QuizClosed("the time is up", run_id=run_id, reason=QuizCloseReason.TIME_UP.value)
+    closed = _refusal(run, now)
+    # A named answer to an open run is settled by its insert below; the rest look first.
+    if closed is not None or run.anonymous:
+        stored = await _stored_answer(db, view, question, user.id, client_id)
+        if stored is not None:
+            return AnswerOutcome(run, question, stored, client_id, False)
+    if closed is not None:
+        raise closed
     checked = check_response(spec(question), response)
     if run.anonymous:
         if ledger is None:
@@ -435,7 +445,7 @@ async def submit_answer(
             raise
         return AnswerOutcome(run, question, checked, client_id, True)
     result = grade(spec(question), checked)
-    # Answers share the run's lock, so a retry racing its original is settled by the insert.
+    # Answers share the run's lock, so a retry (racing its original or not) is settled here.
     inserted = await db.scalar(
         insert_or_skip(db, QuizAnswer, "run_question_id", "user_id", "client_id")
         .values(

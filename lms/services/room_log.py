@@ -89,7 +89,7 @@ async def _stored_chat(
 
 
 async def post_chat(
-    db: AsyncSession, session_id: int, sender: User, client_id: str, body: str
+    db: AsyncSession, session_id: int, sender_id: int, client_id: str, body: str
 ) -> tuple[ChatMessage, bool]:
     """Store a chat message once; a retry with the same client id returns the stored one.
 
@@ -98,12 +98,12 @@ async def post_chat(
     defence.
     """
     seq = await next_seq(db, session_id)
-    stored = await _stored_chat(db, session_id, sender.id, client_id)
+    stored = await _stored_chat(db, session_id, sender_id, client_id)
     if stored is not None:
         await _give_back_seq(db, session_id)
         return stored, False
     message = ChatMessage(
-        session_id=session_id, seq=seq, sender_id=sender.id, client_id=client_id, body=body
+        session_id=session_id, seq=seq, sender_id=sender_id, client_id=client_id, body=body
     )
     db.add(message)
     await db.flush()

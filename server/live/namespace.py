@@ -454,12 +454,11 @@ class ClassNamespace(socketio.AsyncNamespace):
         body = p.chat_body(payload.body, self.settings.chat_max_chars)
         async with self.unit_of_work() as db:
             await self.require_live(db, session_id, connection.user_id)
-            sender = await db.get(User, connection.user_id)
-            assert sender is not None
             message, created = await room_log.post_chat(
-                db, session_id, sender, payload.client_id, body
+                db, session_id, connection.user_id, payload.client_id, body
             )
-            event = room_log.chat_dict(message, sender.display_name)
+        # The name the sender connected with: a rename shows from their next connection.
+        event = room_log.chat_dict(message, connection.display_name)
         if created:
             await self.emit("room_event", event, room=session_room(session_id))
         return {"message": event}
@@ -513,8 +512,8 @@ class ClassNamespace(socketio.AsyncNamespace):
                 await moderation.log_action(
                     db, session_id, connection.user_id, log_as, target_id, payload
                 )
-            actor = await db.get(User, event.actor_id)
-            out = room_log.event_dict(event, actor.display_name if actor else "")
+        # The event is this connection's own (a retry finds its own row), so is the name.
+        out = room_log.event_dict(event, connection.display_name)
         if created:
             await self.emit("room_event", out, room=session_room(session_id))
         return out, created

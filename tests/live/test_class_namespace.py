@@ -421,7 +421,7 @@ async def test_a_long_absence_replays_the_newest_events(
         sender = await s.get(User, world.users["teacher"])
         assert sender is not None
         for i in range(1, missed + 2):
-            await room_log.post_chat(s, live, sender, f"c{i}", f"message {i}")
+            await room_log.post_chat(s, live, sender.id, f"c{i}", f"message {i}")
     student = await connect(node, "student1")
     ack = await student.join(live, last_seq=1)
     seqs = [e["seq"] for e in ack["history"]]

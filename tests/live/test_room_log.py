@@ -46,27 +46,28 @@ async def test_next_seq_is_unique_and_gap_free_under_concurrent_writers(
 async def test_a_rolled_back_write_gives_its_seq_back(db: DB, world: World) -> None:
     with pytest.raises(RuntimeError):
         async with db() as s, s.begin():
-            await room_log.post_chat(s, world.session, await user(s, world.users["teacher"]),
-                                     "c1", "지워질 메시지")
+            await room_log.post_chat(s, world.session, world.users["teacher"], "c1", "지울 글")
             raise RuntimeError("the event failed after the insert")
     async with db() as s, s.begin():
         message, created = await room_log.post_chat(
-            s, world.session, await user(s, world.users["teacher"]), "c1", "다시"
+            s, world.session, world.users["teacher"], "c1", "다시"
         )
     assert created and message.seq == 1
 
 
 async def test_post_chat_retry_returns_the_stored_message(db: DB, world: World) -> None:
     async with db() as s, s.begin():
-        sender = await user(s, world.users["student1"])
-        first, created = await room_log.post_chat(s, world.session, sender, "m", "안녕")
+        first, created = await room_log.post_chat(
+            s, world.session, world.users["student1"], "m", "안녕"
+        )
     assert created and first.seq == 1
     async with db() as s, s.begin():
-        sender = await user(s, world.users["student1"])
-        again, created = await room_log.post_chat(s, world.session, sender, "m", "other body")
+        again, created = await room_log.post_chat(
+            s, world.session, world.users["student1"], "m", "other body"
+        )
         # Same client id from someone else is a different message.
         theirs, theirs_created = await room_log.post_chat(
-            s, world.session, await user(s, world.users["student2"]), "m", "저도"
+            s, world.session, world.users["student2"], "m", "저도"
         )
     assert not created and again.id == first.id and again.body == "안녕"
     assert theirs_created and theirs.seq == 2
@@ -80,8 +81,9 @@ async def test_racing_retries_store_one_message_and_burn_no_seq(db: DB, world: W
 
     async def first() -> tuple[int, bool]:
         async with db() as s, s.begin():
-            sender = await user(s, world.users["student1"])
-            message, created = await room_log.post_chat(s, world.session, sender, "dup", "한 번")
+            message, created = await room_log.post_chat(
+                s, world.session, world.users["student1"], "dup", "한 번"
+            )
             first_inserted.set()
             await release_first.wait()  # hold the room's lock, row not yet visible
         return message.id, created
@@ -89,9 +91,10 @@ async def test_racing_retries_store_one_message_and_burn_no_seq(db: DB, world: W
     async def second() -> tuple[int, bool]:
         await first_inserted.wait()
         async with db() as s, s.begin():
-            sender = await user(s, world.users["student1"])
-            # Blocks on the room's lock until ``first`` commits, then meets the constraint.
-            message, created = await room_log.post_chat(s, world.session, sender, "dup", "한 번")
+            # Blocks on the room's lock until ``first`` commits, then finds its row.
+            message, created = await room_log.post_chat(
+                s, world.session, world.users["student1"], "dup", "한 번"
+            )
         return message.id, created
 
     task_first = asyncio.create_task(first())
@@ -139,7 +142,7 @@ async def test_history_merges_by_seq_with_after_seq_and_limit(db: DB, world: Wor
                     payload={"n": i},
                 )
             else:
-                await room_log.post_chat(s, world.session, teacher, f"c{i}", f"message {i}")
+                await room_log.post_chat(s, world.session, teacher.id, f"c{i}", f"message {i}")
     async with db() as s:
         everything = await room_log.history(s, world.session)
         after = await room_log.history(s, world.session, after_seq=2)

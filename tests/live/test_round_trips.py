@@ -21,18 +21,18 @@ from tests.live.conftest import Connect, Node
 
 # Where the statements go (numbers are budgets, the count today):
 # chat: the chat rule in a unit of its own (BEGIN, SELECT, COMMIT), BEGIN, the session's status
-#   with the sender's removal, the sender, the room's next sequence (its lock), the retry
-#   check, the insert, COMMIT.
-CHAT_BUDGET = 10
+#   with the sender's removal, the room's next sequence (its lock), the retry check, the
+#   insert, COMMIT. (The sender's name is the connection's.)
+CHAT_BUDGET = 9
 # answer: BEGIN, status with removal, the student, the run and its questions, the student's
-#   role, the run held open (FOR SHARE), the retry check, the insert, COMMIT.
-ANSWER_BUDGET = 10
+#   role, the run held open (FOR SHARE), the insert (a retry is settled by its ON CONFLICT),
+#   COMMIT.
+ANSWER_BUDGET = 9
 # the teachers' progress after a burst of answers: BEGIN, the run and its questions, the
 #   answers, the course's students with their names, COMMIT.
 PROGRESS_BUDGET = 6
-# hand: BEGIN, status with removal, the next sequence, the retry check, the insert, the
-#   actor's name, COMMIT.
-HAND_BUDGET = 7
+# hand: BEGIN, status with removal, the next sequence, the retry check, the insert, COMMIT.
+HAND_BUDGET = 6
 
 pytestmark = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True

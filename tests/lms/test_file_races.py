@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -41,6 +42,15 @@ async def fail_to_record(db: DB, root: Path, staged: files.StagedFile) -> None:
     assert files.blob_path(root, staged.sha256).is_file()
 
 
+async def record_as(
+    s: AsyncSession, root: Path, staged: files.StagedFile, user_id: int, name: str, **where: Any
+) -> StoredFile:
+    """An upload's second step by a user of the database, in the caller's transaction."""
+    owner = await s.get(User, user_id)
+    assert owner is not None
+    return await files.record(s, root, staged, owner=owner, original_name=name, **where)
+
+
 async def discard(db: DB, root: Path, sha256: str) -> bool:
     """What an upload route does after its transaction failed: drop the blob if unused."""
     async with db() as s, s.begin():
@@ -59,17 +69,15 @@ async def test_a_failed_upload_leaves_the_blob_of_an_identical_one_committing(
     failing, succeeding = await stage(tmp_path, data), await stage(tmp_path, data)
     await fail_to_record(db, tmp_path, failing)
     async with db() as s, s.begin():
-        teacher = await s.get(User, world.teacher.id)
-        assert teacher is not None
-        stored = await files.record(
-            s, tmp_path, succeeding, owner=teacher, original_name="식물.pdf",
+        stored = await record_as(
+            s, tmp_path, succeeding, world.teacher.id, "식물.pdf",
             course_id=world.course.id, purpose="document",
         )  # fmt: skip
         # The failed upload cleans up while this one's row is written but not committed.
         cleanup = asyncio.create_task(discard(db, tmp_path, failing.sha256))
         await asyncio.wait({cleanup}, timeout=RACE_WINDOW)
         document = await documents.create_document(
-            s, tmp_path, teacher, world.course.id, stored, title=None, max_pages=10
+            s, tmp_path, world.teacher, world.course.id, stored, title=None, max_pages=10
         )
     assert await cleanup is False
     assert files.file_path(tmp_path, stored).read_bytes() == data
@@ -101,24 +109,14 @@ async def test_deleting_the_last_copy_keeps_the_blob_of_an_identical_upload_comm
 ) -> None:
     data = pdf_bytes(3)
     async with db() as s, s.begin():
-        teacher = await s.get(User, world.teacher.id)
-        assert teacher is not None
-        old = await files.record(
-            s, tmp_path, await stage(tmp_path, data), owner=teacher, original_name="old.pdf"
-        )
+        old = await record_as(s, tmp_path, await stage(tmp_path, data), world.teacher.id, "a.pdf")
 
     async def delete_old() -> None:
         async with db() as s, s.begin():
-            actor = await s.get(User, world.teacher.id)
-            assert actor is not None
-            await files.delete_file(s, tmp_path, actor, old.id)
+            await files.delete_file(s, tmp_path, world.teacher, old.id)
 
     async with db() as s, s.begin():
-        teacher = await s.get(User, world.teacher.id)
-        assert teacher is not None
-        new = await files.record(
-            s, tmp_path, await stage(tmp_path, data), owner=teacher, original_name="new.pdf"
-        )
+        new = await record_as(s, tmp_path, await stage(tmp_path, data), world.teacher.id, "b.pdf")
         deleting = asyncio.create_task(delete_old())
         await asyncio.wait({deleting}, timeout=RACE_WINDOW)
     await deleting

@@ -19,11 +19,11 @@ from lms.models import User
 from lms.models.files import StoredBlob
 from lms.services import file_sweep, files
 from tests.lms.conftest import World
+from tests.lms.test_file_races import RACE_WINDOW, record_as
 from tests.sample_files import pdf_bytes
 
 DB = async_sessionmaker[AsyncSession]
 TWO_HOURS = 2 * 3600
-RACE_WINDOW = 1.0
 
 
 def age(path: Path, seconds: float) -> Path:
@@ -130,9 +130,7 @@ async def test_an_old_unused_blob_an_upload_is_committing_stays(
         tmp_path, files.iter_bytes(data), allowed=files.DOCUMENT_TYPES, max_bytes=1_000_000
     )
     async with db() as s, s.begin():
-        teacher = await s.get(User, world.teacher.id)
-        assert teacher is not None
-        stored = await files.record(s, tmp_path, staged, owner=teacher, original_name="a.pdf")
+        stored = await record_as(s, tmp_path, staged, world.teacher.id, "a.pdf")
         sweeping = asyncio.create_task(file_sweep.sweep(db, tmp_path))
         await asyncio.wait({sweeping}, timeout=RACE_WINDOW)
     report = await sweeping

@@ -142,12 +142,13 @@ async def list_enrolments(db: AsyncSession, course_id: int) -> list[tuple[Enrolm
     return list(rows.tuples())
 
 
+def student_ids(course_id: int) -> Select[tuple[int]]:
+    """The query of the course's student ids, to run or to use as a subquery."""
+    return select(Enrolment.user_id).where(
+        Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT
+    )
+
+
 async def enrolled_students(db: AsyncSession, course_id: int) -> list[int]:
     """Ids of the course's students: the people attendance is taken for."""
-    return list(
-        await db.scalars(
-            select(Enrolment.user_id).where(
-                Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT
-            )
-        )
-    )
+    return list(await db.scalars(student_ids(course_id)))

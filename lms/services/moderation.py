@@ -170,9 +170,7 @@ async def standing(
     if row is None:
         raise NotFound("no such live session", session_id=session_id)
     status, removal_id = row
-    if removal_id is None:
-        return status, False
-    return status, not _readmitted(await _entry(db, session_id, user_id), removal_id)
+    return status, await _still_removed(db, session_id, user_id, removal_id)
 
 
 async def _entry(db: AsyncSession, session_id: int, user_id: int) -> WaitingEntry | None:
@@ -194,7 +192,15 @@ def _readmitted(entry: WaitingEntry | None, removal_id: int) -> bool:
 
 async def is_removed(db: AsyncSession, session_id: int, user_id: int) -> bool:
     """Removed from the session and not readmitted since: may neither join nor write."""
-    removal_id = await latest_removal(db, session_id, user_id)
+    return await _still_removed(
+        db, session_id, user_id, await latest_removal(db, session_id, user_id)
+    )
+
+
+async def _still_removed(
+    db: AsyncSession, session_id: int, user_id: int, removal_id: int | None
+) -> bool:
+    """Whether the person's last removal (``removal_id``, None if never) still stands."""
     if removal_id is None:
         return False
     return not _readmitted(await _entry(db, session_id, user_id), removal_id)

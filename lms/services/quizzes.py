@@ -38,7 +38,6 @@ from lms.db import insert_or_skip
 from lms.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lms.models import (
     CourseRole,
-    Enrolment,
     LiveSession,
     LiveSessionStatus,
     QuestionKind,
@@ -656,11 +655,9 @@ def public_run(view: RunView) -> dict[str, Any]:
 
 
 async def _student_names(db: AsyncSession, course_id: int) -> dict[int, str]:
-    """The course's students (as ``courses.enrolled_students``) with their names."""
+    """The course's students (``courses.student_ids``) with their names, in one query."""
     rows = await db.execute(
-        select(User.id, User.display_name)
-        .join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.course_id == course_id, Enrolment.role == CourseRole.STUDENT)
+        select(User.id, User.display_name).where(User.id.in_(courses.student_ids(course_id)))
     )
     return dict(rows.tuples().all())
 

@@ -475,10 +475,6 @@ class ClassNamespace(socketio.AsyncNamespace):
         if removed:
             raise Forbidden("you were removed from this session", session_id=session_id)
 
-    async def was_removed(self, db: AsyncSession, session_id: int, user_id: int) -> bool:
-        """Removed and not readmitted by a teacher since (``lms.services.moderation``)."""
-        return await moderation.is_removed(db, session_id, user_id)
-
     async def record(
         self,
         connection: Connection,
